@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench` prints a table per hot path."""

@@ -1,0 +1,1 @@
+"""Layer 2: msgspec Structs shared across layers, ids, the system clock, small helpers."""

@@ -1,0 +1,1 @@
+"""Layer 1: settings, the error hierarchy, generic ports, security primitives, logging."""

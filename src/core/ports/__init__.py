@@ -1,0 +1,1 @@
+"""Generic ports: one `typing.Protocol` per file; `infra` implements them."""

@@ -1,0 +1,56 @@
+"""Turn `Authorization: Bearer <access token>` into a `Principal`, or 401."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from litestar import Request
+
+from common.principal import Principal
+from core.errors import AuthenticationError
+from core.security.jwt import TokenError, decode_token
+from core.settings import Settings
+from infra.container import Container
+
+__all__ = ["ACCESS_TOKEN_TYPE", "bearer_token", "principal_from_token", "provide_principal"]
+
+ACCESS_TOKEN_TYPE = "access"
+
+
+def bearer_token(request: Request[Any, Any, Any]) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def principal_from_token(token: str, settings: Settings, now: datetime) -> Principal:
+    """Verify an access token (pinned algorithm, iss, aud, exp, nbf, typ) into a Principal."""
+    try:
+        claims = decode_token(
+            token,
+            secret=settings.secret,
+            token_type=ACCESS_TOKEN_TYPE,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            now=now,
+        )
+    except TokenError as exc:
+        raise AuthenticationError("The access token is invalid or expired") from exc
+    mfa_at = claims.get("mfa_at")
+    return Principal(
+        user_id=str(claims["sub"]),
+        session_id=claims.get("sid"),
+        amr=tuple(claims.get("amr", ())),
+        mfa_at=datetime.fromtimestamp(mfa_at, UTC) if isinstance(mfa_at, int) else None,
+    )
+
+
+async def provide_principal(request: Request[Any, Any, Any], container: Container) -> Principal:
+    """Litestar dependency `principal`: declare it on a handler to require a valid token."""
+    token = bearer_token(request)
+    if token is None:
+        raise AuthenticationError("A bearer access token is required")
+    return principal_from_token(token, container.settings, container.clock.now())
