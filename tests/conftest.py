@@ -204,3 +204,30 @@ async def redis_prefix(redis_client: Redis) -> AsyncIterator[str]:
     yield prefix
     async for key in redis_client.scan_iter(match=f"{prefix}*", count=500):
         await redis_client.delete(key)
+
+
+# --- Auth -----------------------------------------------------------------------------------
+
+
+def issue_access_token(
+    settings: Settings,
+    user_id: str,
+    *,
+    now: datetime | None = None,
+    ttl_seconds: int = 900,
+    extra: dict[str, object] | None = None,
+) -> str:
+    """An access token as the auth module issues it, for tests of other features."""
+    from core.security.jwt import encode_token
+    from web.auth.principal import ACCESS_TOKEN_TYPE
+
+    return encode_token(
+        secret=settings.secret,
+        subject=user_id,
+        token_type=ACCESS_TOKEN_TYPE,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        now=now or datetime.now(UTC),
+        ttl=timedelta(seconds=ttl_seconds),
+        extra={"sid": "test-session", "amr": ["pwd"], **(extra or {})},
+    )
