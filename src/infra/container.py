@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
@@ -11,9 +12,11 @@ from core.ports.clock import Clock
 from core.ports.email import EmailSender
 from core.ports.health import HealthProbe
 from core.ports.kv import KeyValueStore
+from core.ports.unit_of_work import UnitOfWork
 from core.security.passwords import PasswordHasher
 from core.settings import Settings
 from infra.db.engine import Database, create_database, database_url_for
+from infra.db.unit_of_work import sql_unit_of_work
 from infra.email.console import ConsoleEmailSender
 from infra.kv.redis import RedisKeyValueStore
 from infra.kv.sql import SqlKeyValueStore
@@ -34,6 +37,10 @@ class Container:
     passwords: PasswordHasher
     probes: dict[str, HealthProbe | None] = field(default_factory=dict)
     """Readiness probes by service name; None marks a service that is not configured."""
+
+    def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """A transaction on the main database that SQL adapters join (see core.ports)."""
+        return sql_unit_of_work(self.database)
 
     async def aclose(self) -> None:
         if self.redis is not None:
