@@ -17,3 +17,5 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     """Authentication methods (`pwd`, `otp`), as in RFC 8176."""
     mfa_at: datetime | None = None
     """When the caller last proved a second factor; sensitive actions need it fresh."""
+    auth_at: datetime | None = None
+    """When the caller last logged in with a password (kept across refreshes)."""

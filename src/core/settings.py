@@ -17,6 +17,7 @@ import msgspec
 from dotenv import dotenv_values
 
 from core.errors import ConfigurationError
+from core.project import PROJECT_NAME
 
 __all__ = ["Settings", "load_settings"]
 
@@ -29,7 +30,7 @@ _DEV_SECRET_FILE = "jwt_secret"
 
 class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
     app_env: AppEnv = "dev"
-    app_name: str = "Bulkhead"
+    app_name: str = PROJECT_NAME
     data_dir: str = "var"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True
@@ -47,20 +48,53 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     argon2_memory_kib: int = 65536
     argon2_time_cost: int = 3
     argon2_parallelism: int = 1
+    auth_refresh_cookie: bool = False
+    """Also send the refresh token as an HttpOnly, Secure, SameSite=Strict cookie (browsers)."""
 
     max_body_bytes: int = 1024 * 1024
     idempotency_ttl_seconds: int = 24 * 3600
+    idempotency_lease_seconds: int = 120
+    processed_retention_seconds: int = 30 * 24 * 3600
     job_lease_seconds: int = 30
+    job_concurrency: int = 4
+    job_drain_seconds: int = 30
+    """SIGTERM grace: in-flight jobs get this long to finish before they are released."""
+    job_poll_ms: int = 500
+    job_timeout_seconds: int = 300
+    """Default per-attempt limit (a handler may set its own)."""
+    job_backoff_base_ms: int = 250
+    job_backoff_cap_seconds: int = 30
 
     stripe_secret_key: str | None = None
     stripe_webhook_secret: str | None = None
+    stripe_api_base: str | None = None
+    stripe_price_pro: str | None = None
+    stripe_price_team: str | None = None
+    stripe_timeout_seconds: float = 20.0
+    stripe_max_network_retries: int = 2
+    public_url: str = "http://127.0.0.1:8000"
+    billing_return_url: str | None = None
 
     smtp_url: str | None = None
     resend_api_key: str | None = None
+    resend_api_url: str = "https://api.resend.com"
     email_from: str = "Bulkhead <noreply@localhost>"
+    email_timeout_seconds: float = 10.0
 
     openai_api_key: str | None = None
     anthropic_api_key: str | None = None
+    openai_base_url: str = "https://api.openai.com/v1"
+    anthropic_base_url: str = "https://api.anthropic.com"
+    llm_model: str | None = None
+    llm_fallback_model: str | None = None
+    llm_timeout_seconds: float = 30.0
+    llm_deadline_seconds: float = 90.0
+    llm_max_attempts: int = 3
+    llm_max_tokens: int = 4096
+    llm_budget_user_hourly_tokens: int = 20_000
+    llm_budget_user_daily_tokens: int = 100_000
+    llm_budget_org_daily_tokens: int = 1_000_000
+    llm_budget_feature_daily_tokens: str = ""
 
     @property
     def data_path(self) -> Path:
@@ -86,12 +120,28 @@ _POSITIVE_FIELDS = (
     "argon2_parallelism",
     "max_body_bytes",
     "idempotency_ttl_seconds",
+    "idempotency_lease_seconds",
+    "processed_retention_seconds",
     "job_lease_seconds",
+    "job_concurrency",
+    "job_drain_seconds",
+    "job_poll_ms",
+    "job_timeout_seconds",
+    "job_backoff_base_ms",
+    "job_backoff_cap_seconds",
+    "llm_max_attempts",
+    "llm_max_tokens",
 )
 _URL_SCHEMES = {
     "database_url": ("postgres", "postgresql", "sqlite"),
     "redis_url": ("redis", "rediss", "unix"),
     "smtp_url": ("smtp", "smtps"),
+    "resend_api_url": ("https", "http"),
+    "openai_base_url": ("https", "http"),
+    "anthropic_base_url": ("https", "http"),
+    "stripe_api_base": ("https", "http"),
+    "public_url": ("https", "http"),
+    "billing_return_url": ("https", "http"),
 }
 
 
@@ -140,6 +190,10 @@ def _validate(settings: Settings) -> None:
     for field in _POSITIVE_FIELDS:
         if getattr(settings, field) <= 0:
             raise ConfigurationError(f"{field.upper()}: must be a positive integer")
+    if settings.email_timeout_seconds <= 0:
+        raise ConfigurationError("EMAIL_TIMEOUT_SECONDS: must be a positive number")
+    _validate_llm(settings)
+    _validate_billing(settings)
     if settings.argon2_memory_kib < 19 * 1024:
         raise ConfigurationError("ARGON2_MEMORY_KIB: must be at least 19456 (OWASP minimum)")
     for field, schemes in _URL_SCHEMES.items():
@@ -155,6 +209,23 @@ def _validate(settings: Settings) -> None:
             )
         if not settings.database_url or settings.database_url.startswith("sqlite"):
             raise ConfigurationError("DATABASE_URL: APP_ENV=prod needs a PostgreSQL database")
+        # OWASP: m=19 MiB needs t>=2; t=1 is enough only from m=46 MiB up.
+        if settings.argon2_time_cost < 2 and settings.argon2_memory_kib < 46 * 1024:
+            raise ConfigurationError(
+                "ARGON2_TIME_COST: APP_ENV=prod needs at least 2 below 47104 KiB of memory (OWASP)"
+            )
+
+
+def _validate_billing(settings: Settings) -> None:
+    if settings.stripe_timeout_seconds <= 0:
+        raise ConfigurationError("STRIPE_TIMEOUT_SECONDS: must be a positive number")
+    if settings.stripe_max_network_retries < 0:
+        raise ConfigurationError("STRIPE_MAX_NETWORK_RETRIES: must be zero or more")
+    if settings.is_prod and settings.stripe_secret_key and not settings.stripe_webhook_secret:
+        raise ConfigurationError(
+            "STRIPE_WEBHOOK_SECRET: APP_ENV=prod with STRIPE_SECRET_KEY needs the endpoint's "
+            "signing secret (whsec_...)"
+        )
 
 
 def _dev_secret(data_dir: Path) -> str:
@@ -179,3 +250,16 @@ def _dev_secret(data_dir: Path) -> str:
     if not value:
         raise ConfigurationError(f"JWT_SECRET: dev secret file {path} is empty")
     return value
+
+
+def _validate_llm(settings: Settings) -> None:
+    for field in ("llm_timeout_seconds", "llm_deadline_seconds"):
+        if getattr(settings, field) <= 0:
+            raise ConfigurationError(f"{field.upper()}: must be a positive number")
+    for field in (
+        "llm_budget_user_hourly_tokens",
+        "llm_budget_user_daily_tokens",
+        "llm_budget_org_daily_tokens",
+    ):
+        if getattr(settings, field) < 0:
+            raise ConfigurationError(f"{field.upper()}: must be zero or more")

@@ -4,22 +4,46 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
+from functools import partial
 
 from redis.asyncio import Redis
 
 from common.clock import SystemClock
+from core.ports.audit import AuditLog
+from core.ports.budget import BudgetStore
 from core.ports.clock import Clock
 from core.ports.email import EmailSender
 from core.ports.health import HealthProbe
+from core.ports.idempotency import IdempotencyStore
+from core.ports.jobs import JobStore
 from core.ports.kv import KeyValueStore
+from core.ports.llm import LLMProvider
+from core.ports.llm_usage import LLMUsageLedger
+from core.ports.maintenance import ExpiredPurger
+from core.ports.processed_guard import ProcessedGuard
 from core.ports.unit_of_work import UnitOfWork
 from core.security.passwords import PasswordHasher
 from core.settings import Settings
+from infra.auth import AuthStores, SqlAuditLog, build_auth_stores
+from infra.billing.config import build_payment_gateway
+from infra.billing.sql import SqlBillingStore
 from infra.db.engine import Database, create_database, database_url_for
 from infra.db.unit_of_work import sql_unit_of_work
 from infra.email.console import ConsoleEmailSender
+from infra.email.resend import ResendEmailSender
+from infra.email.smtp import SmtpEmailSender
+from infra.idempotency import (
+    RedisIdempotencyStore,
+    SqlIdempotencyStore,
+    SqlProcessedGuard,
+    StoreProcessedGuard,
+)
+from infra.jobs import RedisJobStore, SqlJobStore
 from infra.kv.redis import RedisKeyValueStore
 from infra.kv.sql import SqlKeyValueStore
+from infra.llm import SqlLLMUsageLedger, build_budget_store, build_llm_provider
+from infra.users import SqlInvitationStore, SqlOrgStore, SqlUserDirectory, UserStores
+from modules.billing.ports import BillingStore, OrgRoles, PaymentGateway
 
 __all__ = ["Container", "build_container"]
 
@@ -35,17 +59,35 @@ class Container:
     kv: KeyValueStore
     email: EmailSender
     passwords: PasswordHasher
+    idempotency: IdempotencyStore
+    processed_guard: ProcessedGuard
+    payments: PaymentGateway
+    billing: BillingStore
+    audit: AuditLog
+    auth: AuthStores
+    users: UserStores
+    llm_provider: LLMProvider
+    budgets: BudgetStore
+    llm_usage: LLMUsageLedger
+    jobs: JobStore
     probes: dict[str, HealthProbe | None] = field(default_factory=dict)
     """Readiness probes by service name; None marks a service that is not configured."""
+    billing_org_roles: OrgRoles | None = None
+    """Org membership roles for org billing (the orgs store); None: org billing answers 404."""
+    purgers: dict[str, ExpiredPurger] = field(default_factory=dict)
+    """SQL stores whose expired rows the nightly cleanup job deletes (Redis expires its own)."""
 
     def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]:
         """A transaction on the main database that SQL adapters join (see core.ports)."""
         return sql_unit_of_work(self.database)
 
     async def aclose(self) -> None:
+        await self.payments.aclose()
+        await self.llm_provider.aclose()
         if self.redis is not None:
             await self.redis.aclose()
         await self.database.dispose()
+        self.passwords.close()
 
 
 def build_container(settings: Settings, *, clock: Clock | None = None) -> Container:
@@ -58,7 +100,9 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
         if redis is not None
         else SqlKeyValueStore(database, clock)
     )
-    email = build_email_sender(settings)
+    email = build_email_sender(settings, clock)
+    idempotency, processed_guard = build_idempotency(settings, database, redis, clock)
+    orgs = SqlOrgStore(database)
     container = Container(
         settings=settings,
         clock=clock,
@@ -71,17 +115,87 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
             time_cost=settings.argon2_time_cost,
             parallelism=settings.argon2_parallelism,
         ),
+        idempotency=idempotency,
+        processed_guard=processed_guard,
+        payments=build_payment_gateway(settings, kv, clock),
+        billing=SqlBillingStore(database, clock),
+        audit=SqlAuditLog(database),
+        auth=build_auth_stores(database),
+        users=UserStores(
+            directory=SqlUserDirectory(database),
+            orgs=orgs,
+            invitations=SqlInvitationStore(database),
+        ),
+        billing_org_roles=orgs,
+        llm_provider=build_llm_provider(settings, clock),
+        budgets=build_budget_store(settings, database, redis, clock),
+        llm_usage=SqlLLMUsageLedger(database),
+        jobs=build_job_store(settings, database, redis, clock),
     )
+    container.purgers.update(sql_purgers(kv, idempotency))
     container.probes.update(
         database=database,
         cache=kv,
-        jobs=None,
-        billing=None,
+        jobs=container.jobs,
+        billing=container.payments,
         email=email,
-        llm=None,
+        llm=container.llm_provider,
     )
     return container
 
 
-def build_email_sender(settings: Settings) -> EmailSender:
+def build_email_sender(settings: Settings, clock: Clock) -> EmailSender:
+    """SMTP when `SMTP_URL` is set, else Resend when `RESEND_API_KEY` is, else the console."""
+    if settings.smtp_url:
+        return SmtpEmailSender(
+            settings.smtp_url,
+            default_sender=settings.email_from,
+            clock=clock,
+            timeout_seconds=settings.email_timeout_seconds,
+        )
+    if settings.resend_api_key:
+        return ResendEmailSender(
+            settings.resend_api_key,
+            default_sender=settings.email_from,
+            base_url=settings.resend_api_url,
+            timeout_seconds=settings.email_timeout_seconds,
+        )
     return ConsoleEmailSender(settings.email_from)
+
+
+def build_idempotency(
+    settings: Settings, database: Database, redis: Redis | None, clock: Clock
+) -> tuple[IdempotencyStore, ProcessedGuard]:
+    """Redis claims when `REDIS_URL` is set; else a table whose guard rows join transactions."""
+    if redis is None:
+        return SqlIdempotencyStore(database, clock), SqlProcessedGuard(
+            database, clock, retention=settings.processed_retention_seconds
+        )
+    store = RedisIdempotencyStore(redis, clock, settings.redis_key_prefix)
+    guard = StoreProcessedGuard(
+        store,
+        partial(sql_unit_of_work, database),
+        retention=settings.processed_retention_seconds,
+        lease=settings.idempotency_lease_seconds,
+    )
+    return store, guard
+
+
+def build_job_store(
+    settings: Settings, database: Database, redis: Redis | None, clock: Clock
+) -> JobStore:
+    """Redis when `REDIS_URL` is set, else the durable SQL queue on the main database."""
+    if redis is not None:
+        return RedisJobStore(redis, clock, settings.redis_key_prefix)
+    return SqlJobStore(database, clock)
+
+
+def sql_purgers(*stores: object) -> dict[str, ExpiredPurger]:
+    """The SQL stores among `stores`, by name, for the nightly cleanup job."""
+    purgers: dict[str, ExpiredPurger] = {}
+    for store in stores:
+        if isinstance(store, SqlKeyValueStore):
+            purgers["kv"] = store
+        elif isinstance(store, SqlIdempotencyStore):
+            purgers["idempotency"] = store
+    return purgers

@@ -17,6 +17,9 @@ from core.logging import configure_logging
 from core.settings import Settings, load_settings
 from infra.container import Container, build_container
 from web.auth.principal import provide_principal
+from web.idempotency import IdempotencyMiddleware
+from web.jobs import default_job_runtime
+from web.jobs.in_process import in_process_worker
 from web.problems import exception_handlers
 from web.request_id import RequestIdMiddleware, echo_request_id
 from web.routes import ROUTE_HANDLERS
@@ -43,12 +46,15 @@ def create_app(
     configure_logging(level=settings.log_level, json=settings.log_json)
     owns_container = container is None
     app_container = container or build_container(settings)
+    job_runtime = default_job_runtime(app_container)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state.container = app_container
+        app.state.job_runtime = job_runtime
         try:
-            yield
+            async with in_process_worker(job_runtime, enabled=run_worker):
+                yield
         finally:
             if owns_container:
                 await app_container.aclose()
@@ -56,7 +62,7 @@ def create_app(
     return Litestar(
         route_handlers=[*ROUTE_HANDLERS, MetricsController, *route_handlers],
         lifespan=[lifespan],
-        state=State({"container": app_container}),
+        state=State({"container": app_container, "job_runtime": job_runtime}),
         dependencies={
             "container": Provide(_container, sync_to_thread=False),
             "principal": Provide(provide_principal),
@@ -64,6 +70,7 @@ def create_app(
         middleware=[
             RequestIdMiddleware(),
             PrometheusConfig(app_name="bulkhead", prefix="bulkhead", group_path=True).middleware,
+            IdempotencyMiddleware(),
         ],
         exception_handlers=exception_handlers,
         before_send=[echo_request_id],

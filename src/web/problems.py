@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import msgspec
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
+from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
 from core.errors import BulkheadError, ErrorKind, FieldError
@@ -126,34 +127,55 @@ def _field_error(error: FieldError) -> ProblemFieldError:
     return ProblemFieldError(field=error.field, message=error.message)
 
 
+# Litestar names the request body `data` and reports a missing or unknown member only in
+# the message; pull the member's name out so `field` points at it.
+_BODY = "data"
+_MEMBER_IN_MESSAGE = re.compile(r"^Object (?:contains unknown|missing required) field `([^`]+)`")
+_MISSING_PARAMETER = re.compile(r"^Missing required (\w+) parameter '([^']+)'")
+
+
 def _from_validation(
     request: Request[Any, Any, Any], exc: ValidationException
 ) -> Response[Problem]:
-    errors: list[ProblemFieldError] = []
     extra = exc.extra if isinstance(exc.extra, list) else []
-    for item in extra:
-        if isinstance(item, dict):
-            field = str(item.get("key") or item.get("source") or "body")
-            errors.append(ProblemFieldError(field=field, message=str(item.get("message", ""))))
-    detail = str(exc.detail) if exc.detail else "The request did not match the schema"
-    if "malformed" in detail.lower() or ("json" in detail.lower() and not errors):
-        return problem_response(
-            request, status=400, slug="malformed-json", title="Malformed JSON", detail=detail
-        )
+    errors = [_validation_error(item) for item in extra if isinstance(item, dict)]
+    missing = _MISSING_PARAMETER.match(str(exc.detail or ""))
+    if not errors and missing:
+        errors = [
+            ProblemFieldError(
+                field=missing.group(2), message=f"Missing required {missing.group(1)} parameter"
+            )
+        ]
     return problem_response(
         request,
         status=400,
         slug="validation-error",
         title="Invalid input",
-        detail=detail,
+        detail="The request did not match the schema; see errors",
         errors=errors,
     )
+
+
+def _validation_error(item: dict[str, Any]) -> ProblemFieldError:
+    key = str(item.get("key") or "")
+    message = str(item.get("message", ""))
+    if key == _BODY and message.strip("'") == _BODY:
+        return ProblemFieldError(field="body", message="A JSON body is required")
+    path = "" if key == _BODY else key
+    member = _MEMBER_IN_MESSAGE.match(message)
+    if member:
+        path = f"{path}.{member.group(1)}" if path else member.group(1)
+    return ProblemFieldError(field=path or "body", message=message)
 
 
 def _from_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
     if isinstance(exc, ValidationException):
         return _from_validation(request, exc)
     status = exc.status_code
+    if status == HTTP_400_BAD_REQUEST and isinstance(exc.__cause__, SerializationException):
+        return problem_response(
+            request, status=400, slug="malformed-json", title="Malformed JSON", detail=exc.detail
+        )
     if status >= HTTP_500_INTERNAL_SERVER_ERROR:
         _log.error("http.error", status=status, detail=exc.detail)
         return _internal_error(request, status=status)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Request
+from litestar.connection import ASGIConnection
 
 from common.principal import Principal
 from core.errors import AuthenticationError
@@ -18,8 +19,8 @@ __all__ = ["ACCESS_TOKEN_TYPE", "bearer_token", "principal_from_token", "provide
 ACCESS_TOKEN_TYPE = "access"
 
 
-def bearer_token(request: Request[Any, Any, Any]) -> str | None:
-    header = request.headers.get("authorization", "")
+def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    header = connection.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
@@ -39,13 +40,20 @@ def principal_from_token(token: str, settings: Settings, now: datetime) -> Princ
         )
     except TokenError as exc:
         raise AuthenticationError("The access token is invalid or expired") from exc
-    mfa_at = claims.get("mfa_at")
     return Principal(
         user_id=str(claims["sub"]),
         session_id=claims.get("sid"),
         amr=tuple(claims.get("amr", ())),
-        mfa_at=datetime.fromtimestamp(mfa_at, UTC) if isinstance(mfa_at, int) else None,
+        mfa_at=_epoch(claims.get("mfa_at")),
+        auth_at=_epoch(claims.get("auth_at")),
     )
+
+
+def _epoch(value: object) -> datetime | None:
+    # bool is an int subclass; a JSON `true` is not a timestamp.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, UTC)
+    return None
 
 
 async def provide_principal(request: Request[Any, Any, Any], container: Container) -> Principal:

@@ -8,7 +8,11 @@ import uvicorn
 from infra.db.engine import database_url_for
 from infra.db.migrate import upgrade
 from web.app import create_app
-from web.cli._settings import cli_settings, ensure_database_reachable
+from web.cli._settings import (
+    cli_settings,
+    configuration_errors_as_usage,
+    ensure_database_reachable,
+)
 
 __all__ = ["run_command"]
 
@@ -34,5 +38,6 @@ def run_command(host: str, port: int, migrate: bool, no_worker: bool) -> None:
     ensure_database_reachable(settings)
     if migrate:
         upgrade(database_url_for(settings))
-    app = create_app(settings, run_worker=settings.app_env == "dev" and not no_worker)
+    with configuration_errors_as_usage():
+        app = create_app(settings, run_worker=settings.app_env == "dev" and not no_worker)
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)

@@ -1,0 +1,131 @@
+"""Organisations and their members; who may do what is decided by `policies.roles`."""
+
+from __future__ import annotations
+
+from common.ids import new_id
+from common.principal import Principal
+from common.request_meta import RequestMeta
+from core.errors import FieldError, InputError, NotFoundError
+from modules.users._audit import audit
+from modules.users._errors import forbidden, last_owner, org_not_found
+from modules.users.deps import UsersDeps
+from modules.users.models import Member, NewOrg, Org
+from policies.roles import MembershipDecision, Role, decide_removal, decide_role_change
+
+__all__ = [
+    "MAX_ORG_NAME_LENGTH",
+    "change_role",
+    "create_org",
+    "list_members",
+    "list_orgs",
+    "remove_member",
+]
+
+MAX_ORG_NAME_LENGTH = 200
+
+
+def _check(decision: MembershipDecision, detail: str) -> None:
+    if decision is MembershipDecision.FORBIDDEN:
+        raise forbidden(detail)
+    if decision is MembershipDecision.LAST_OWNER:
+        raise last_owner()
+
+
+async def create_org(deps: UsersDeps, principal: Principal, *, name: str, meta: RequestMeta) -> Org:
+    name = name.strip()
+    if not name or len(name) > MAX_ORG_NAME_LENGTH:
+        raise InputError(
+            "The organisation name is invalid",
+            errors=[FieldError("name", f"must be 1 to {MAX_ORG_NAME_LENGTH} characters")],
+        )
+    org = await deps.orgs.create(
+        NewOrg(id=new_id(), name=name, created_by=principal.user_id, created_at=deps.clock.now())
+    )
+    await audit(deps, "org.created", meta, actor_id=principal.user_id, org_id=org.id)
+    return org
+
+
+async def list_orgs(deps: UsersDeps, principal: Principal) -> list[Org]:
+    return await deps.orgs.for_user(principal.user_id)
+
+
+async def list_members(deps: UsersDeps, principal: Principal, org_id: str) -> list[Member]:
+    if await deps.orgs.get(org_id, principal.user_id) is None:
+        raise org_not_found()
+    return await deps.orgs.members(org_id)
+
+
+async def change_role(
+    deps: UsersDeps,
+    principal: Principal,
+    org_id: str,
+    user_id: str,
+    *,
+    role: Role,
+    meta: RequestMeta,
+) -> Member:
+    async with deps.unit_of_work() as uow:
+        members = {member.user_id: member for member in await deps.orgs.lock_members(org_id, uow)}
+        actor = members.get(principal.user_id)
+        if actor is None:
+            raise org_not_found()
+        target = members.get(user_id)
+        if target is None:
+            raise NotFoundError("No such member", slug="member-not-found")
+        owners = sum(member.role is Role.OWNER for member in members.values())
+        _check(
+            decide_role_change(actor.role, target.role, role, owner_count=owners),
+            "Your role does not allow this change",
+        )
+        if target.role is not role:
+            await deps.orgs.set_role(org_id, user_id, role, uow)
+            await audit(
+                deps,
+                "org.role_changed",
+                meta,
+                actor_id=principal.user_id,
+                subject_id=user_id,
+                org_id=org_id,
+                uow=uow,
+                previous=target.role.value,
+                role=role.value,
+            )
+    return Member(
+        user_id=target.user_id,
+        email=target.email,
+        name=target.name,
+        role=role,
+        joined_at=target.joined_at,
+    )
+
+
+async def remove_member(
+    deps: UsersDeps, principal: Principal, org_id: str, user_id: str, *, meta: RequestMeta
+) -> None:
+    """Remove a member, or leave when `user_id` is the caller."""
+    async with deps.unit_of_work() as uow:
+        members = {member.user_id: member for member in await deps.orgs.lock_members(org_id, uow)}
+        actor = members.get(principal.user_id)
+        if actor is None:
+            raise org_not_found()
+        target = members.get(user_id)
+        if target is None:
+            raise NotFoundError("No such member", slug="member-not-found")
+        owners = sum(member.role is Role.OWNER for member in members.values())
+        _check(
+            decide_removal(
+                actor.role, target.role, is_self=user_id == principal.user_id, owner_count=owners
+            ),
+            "Your role does not allow removing this member",
+        )
+        await deps.orgs.remove_member(org_id, user_id, uow)
+        await audit(
+            deps,
+            "org.member_removed",
+            meta,
+            actor_id=principal.user_id,
+            subject_id=user_id,
+            org_id=org_id,
+            uow=uow,
+            role=target.role.value,
+        )

@@ -1,0 +1,6 @@
+"""The AI API: `/api/v1/ai` (complete, stream, usage) and the Lead Finder blueprint."""
+
+from web.ai.controller import AIController
+from web.ai.dependencies import llm_client
+
+__all__ = ["AIController", "llm_client"]

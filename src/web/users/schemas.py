@@ -1,0 +1,53 @@
+"""Request and list bodies of `/api/v1/users/me`, `/api/v1/orgs` and `/api/v1/invitations`.
+
+Single resources (`User`, `Org`, `Member`, `Invitation`, `Membership`) are returned as the
+use cases shape them; their fields are the contract.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+from modules.users import Member, Org
+from policies.roles import Role
+
+__all__ = [
+    "InvitationAccept",
+    "InvitationCreate",
+    "MemberList",
+    "MemberUpdate",
+    "OrgCreate",
+    "OrgList",
+    "UserUpdate",
+]
+
+
+class UserUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    name: Annotated[str, msgspec.Meta(max_length=1000)] | msgspec.UnsetType | None = msgspec.UNSET
+
+
+class OrgCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    name: Annotated[str, msgspec.Meta(max_length=1000)]
+
+
+class OrgList(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[Org]
+
+
+class MemberList(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[Member]
+
+
+class InvitationCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    email: Annotated[str, msgspec.Meta(max_length=320)]
+    role: Role = Role.MEMBER
+
+
+class MemberUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    role: Role
+
+
+class InvitationAccept(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    token: Annotated[str, msgspec.Meta(max_length=2048)]

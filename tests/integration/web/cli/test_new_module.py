@@ -1,0 +1,94 @@
+"""`bulkhead new module` on a copy of this project: the result is green straight away."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.project_copy import REPO, copy_sources, run_tool
+from web.cli import bulkhead
+
+pytestmark = pytest.mark.slow
+
+NAME = "field_notes"
+GENERATED_TESTS = [
+    f"tests/unit/modules/{NAME}",
+    f"tests/integration/infra/{NAME}",
+    f"tests/e2e/{NAME}",
+]
+EDITED = ["src/infra/container.py", "src/web/routes.py", "src/infra/db/tables/__init__.py"]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    root = copy_sources(tmp_path_factory.mktemp("scaffold") / "project")
+    result = CliRunner().invoke(bulkhead, ["new", "module", NAME, "--root", str(root)])
+    assert result.exit_code == 0, result.output
+    return root, result.output
+
+
+def _created(output: str) -> list[str]:
+    return [line.split(maxsplit=1)[1] for line in output.splitlines() if line.startswith("created")]
+
+
+def test_every_layer_gets_its_part_and_the_registrations_are_edited(
+    project: tuple[Path, str],
+) -> None:
+    root, output = project
+    created = _created(output)
+    for path in (
+        f"src/modules/{NAME}/use_cases.py",
+        f"src/modules/{NAME}/ports.py",
+        f"src/infra/{NAME}/sql.py",
+        f"src/infra/db/tables/{NAME}.py",
+        f"src/infra/db/migrations/versions/{NAME}_0001_{NAME}.py",
+        f"src/web/{NAME}/controller.py",
+        f"tests/unit/modules/{NAME}/test_use_cases.py",
+    ):
+        assert path in created
+        assert (root / path).is_file()
+    for path in EDITED:
+        assert f"edited   {path}" in output
+        assert (root / path).read_text() != (REPO / path).read_text()
+    migration = (root / f"src/infra/db/migrations/versions/{NAME}_0001_{NAME}.py").read_text()
+    assert f'branch_labels = ("{NAME}",)' in migration
+    assert 'down_revision = "0001"' in migration
+    assert "FieldNotesController," in (root / "src/web/routes.py").read_text()
+    assert f"{NAME}=SqlFieldNoteStore(database)," in (root / "src/infra/container.py").read_text()
+
+
+def test_the_result_keeps_the_import_contracts_ruff_and_mypy(project: tuple[Path, str]) -> None:
+    root, output = project
+    files = [*(path for path in _created(output) if path.endswith(".py")), *EDITED]
+    run_tool(["lint-imports", "--no-cache"], root)
+    run_tool(["ruff", "check", *files], root)
+    run_tool(["ruff", "format", "--check", *files], root)
+    cache = root.parent / "mypy-cache"
+    if (REPO / ".mypy_cache").is_dir():
+        shutil.copytree(REPO / ".mypy_cache", cache)
+    checked = [path for path in files if path.startswith("src/")]
+    run_tool(["mypy", "--cache-dir", cache, "--follow-imports=silent", *checked], root)
+
+
+def test_the_generated_tests_and_the_migration_round_trip_pass(
+    project: tuple[Path, str],
+) -> None:
+    root, _ = project
+    result = run_tool(
+        [
+            "python",
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            *GENERATED_TESTS,
+            "tests/integration/infra/test_migrations.py",
+        ],
+        root,
+    )
+    assert " passed" in result.stdout
+    assert " failed" not in result.stdout
