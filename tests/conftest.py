@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -105,6 +106,13 @@ async def _admin(url: str, statement: str) -> None:
         await connection.close()
 
 
+def _in_thread(function: Callable[[str], None], argument: str) -> None:
+    """Run `function` in a fresh thread: Alembic calls `asyncio.run`, which cannot run inside
+    the event loop of an async test that happens to be the first to need this fixture."""
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        executor.submit(function, argument).result()
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     if not TEST_DATABASE_URL:
@@ -112,7 +120,10 @@ def postgres_server() -> Iterator[PostgresServer]:
     assert TEST_DATABASE_URL is not None
     name = f"bulkhead_test_{uuid.uuid4().hex[:12]}"
     try:
-        asyncio.run(_admin(TEST_DATABASE_URL, f'CREATE DATABASE "{name}"'))
+        _in_thread(
+            lambda statement: asyncio.run(_admin(TEST_DATABASE_URL, statement)),
+            f'CREATE DATABASE "{name}"',
+        )
     except OSError as exc:
         service_unavailable(f"PostgreSQL at TEST_DATABASE_URL is unreachable: {exc}")
     url = (
@@ -120,9 +131,12 @@ def postgres_server() -> Iterator[PostgresServer]:
         .set(drivername="postgresql+asyncpg", database=name)
         .render_as_string(hide_password=False)
     )
-    upgrade(url)
+    _in_thread(upgrade, url)
     yield PostgresServer(url=url)
-    asyncio.run(_admin(TEST_DATABASE_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    _in_thread(
+        lambda statement: asyncio.run(_admin(TEST_DATABASE_URL, statement)),
+        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+    )
 
 
 async def _truncate_all(database: Database) -> None:
@@ -148,7 +162,7 @@ async def postgres_database(postgres_server: PostgresServer) -> AsyncIterator[Da
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file, copied for each test (migrating per test is slow)."""
     path = tmp_path_factory.mktemp("sqlite-template") / "bulkhead.db"
-    upgrade(f"sqlite+aiosqlite:///{path}")
+    _in_thread(upgrade, f"sqlite+aiosqlite:///{path}")
     return path
 
 

@@ -61,6 +61,7 @@ class SqlProcessedGuard:
             now = self._clock.now()
             claimed = await claim_row(
                 uow.session,
+                self._database.engine.dialect.name,
                 key=key,
                 fingerprint=_PROCESSED,
                 token=new_id(),

@@ -22,4 +22,3 @@ class UserStores:
     directory: UserDirectory
     orgs: OrgStore
     invitations: InvitationStore
-

@@ -60,7 +60,7 @@ class IdempotencyMiddleware(ASGIMiddleware):
                 )
             await next_app(scope, receive, send)
             return
-        if len(keys) > 1 or not _VALID_KEY.fullmatch(keys[0]):
+        if len(keys) > 1 or not _VALID_KEY.fullmatch(keys[0]) or not keys[0].strip():
             raise ProblemError(
                 400,
                 "idempotency-key-invalid",

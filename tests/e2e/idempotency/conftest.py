@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
+import httpx
 import pytest
-from litestar.testing import AsyncTestClient
 
 from core.settings import Settings
 from infra.container import Container, build_container
@@ -16,9 +16,14 @@ from tests.e2e.idempotency._app import EFFECTS, build_app
 KEY = "idempotency-key"
 
 
+CLIENT_IP = "203.0.113.7"
+
+
 @dataclass
 class Harness:
-    client: AsyncTestClient  # type: ignore[type-arg]
+    client: httpx.AsyncClient
+    """Drives the app in this test's own loop, so requests really run concurrently
+    (Litestar's AsyncTestClient runs each request to completion in a portal thread)."""
     container: Container
     settings: Settings
     clock: FakeClock
@@ -56,8 +61,10 @@ async def _open(
 ) -> AsyncIterator[Harness]:
     settings = make_settings(**environment, IDEMPOTENCY_TTL_SECONDS="3600")
     container = build_container(settings, clock=clock)
+    app = build_app(settings, container)
+    transport = httpx.ASGITransport(app=app, client=(CLIENT_IP, 40000))
     try:
-        async with AsyncTestClient(build_app(settings, container)) as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield Harness(client, container, settings, clock)
     finally:
         await container.aclose()

@@ -11,7 +11,7 @@ from structlog.testing import capture_logs
 
 from core.ports.idempotency import Claim, IdempotencyRecord
 from tests.conftest import issue_access_token
-from tests.e2e.idempotency.conftest import KEY, Harness
+from tests.e2e.idempotency.conftest import CLIENT_IP, KEY, Harness
 
 PROBLEM = "application/problem+json"
 
@@ -115,7 +115,7 @@ async def test_stored_responses_expire_after_the_ttl(any_harness: Harness) -> No
 
 async def test_a_crashed_request_frees_its_key_once_the_lease_lapses(harness: Harness) -> None:
     claim = await harness.container.idempotency.try_claim(
-        "http:ip:testclient:k-1", "left by a dead process", 3600, 60
+        f"http:ip:{CLIENT_IP}:k-1", "left by a dead process", 3600, 60
     )
     assert claim.token is not None
     _problem(await _order(harness, "k-1"), 422, "idempotency-key-reused")
@@ -174,12 +174,12 @@ async def test_keys_belong_to_their_caller(harness: Harness) -> None:
 
 @pytest.mark.parametrize(
     "key",
-    ["", " ", "x" * 256, "naïve", "tab\there"],
+    [b"", b" ", b"x" * 256, "naïve".encode("latin-1"), b"tab\there"],
     ids=["empty", "blank", "too-long", "non-ascii", "control"],
 )
-async def test_invalid_keys_are_refused(harness: Harness, key: str) -> None:
+async def test_invalid_keys_are_refused(harness: Harness, key: bytes) -> None:
     response = await harness.client.post(
-        "/api/test/orders", json={"item": "book"}, headers=[(KEY, key)]
+        "/api/test/orders", json={"item": "book"}, headers=[(KEY.encode(), key)]
     )
     _problem(response, 400, "idempotency-key-invalid")
     assert await harness.effects() == 0
@@ -281,3 +281,14 @@ async def test_a_store_failure_after_the_work_still_answers(harness: Harness) ->
     harness.container.idempotency = real
     _problem(await _order(harness, "k-1"), 409, "idempotency-key-in-flight")
     assert await harness.effects() == 1
+
+
+async def test_the_replayed_body_is_read_once_then_the_real_receive_answers() -> None:
+    from web.idempotency.middleware import _replayed
+
+    async def real() -> dict[str, object]:
+        return {"type": "http.disconnect"}
+
+    receive = _replayed(b"body", real)
+    assert await receive() == {"type": "http.request", "body": b"body", "more_body": False}
+    assert await receive() == {"type": "http.disconnect"}

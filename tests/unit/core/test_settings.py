@@ -12,7 +12,8 @@ def test_defaults_boot_with_zero_config(tmp_path: Path) -> None:
     settings = load_settings({"DATA_DIR": str(tmp_path)}, env_file=None)
     assert settings.app_env == "dev"
     assert settings.database_url is None
-    assert settings.jwt_secret and len(settings.jwt_secret) >= 32
+    assert settings.jwt_secret
+    assert len(settings.jwt_secret) >= 32
 
 
 def test_dev_secret_is_generated_once_and_shared(tmp_path: Path) -> None:
