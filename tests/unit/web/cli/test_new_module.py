@@ -154,3 +154,29 @@ def test_generated_files_are_ruff_clean_for_short_and_long_names(
             [str(BIN / "ruff"), *command], capture_output=True, text=True, check=False
         )
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_class_name_already_bound_in_a_registration_file_is_refused(
+    project: Path, clock: FakeClock
+) -> None:
+    routes = project / "src/web/routes.py"
+    routes.write_text(
+        "from web.health import HealthController as NotesController\n" + routes.read_text()
+    )
+    with pytest.raises(ScaffoldError, match="`NotesController` is already bound"):
+        plan_module(project, "notes", clock)
+
+
+def test_a_container_module_without_the_class_is_refused(project: Path, clock: FakeClock) -> None:
+    container = project / "src/infra/container.py"
+    container.write_text(container.read_text().replace("class Container", "class Box"))
+    with pytest.raises(ScaffoldError, match="no Container class"):
+        plan_module(project, "notes", clock)
+
+
+def test_an_existing_generated_test_file_is_refused(project: Path, clock: FakeClock) -> None:
+    existing = project / "tests/unit/modules/notes/test_use_cases.py"
+    existing.parent.mkdir(parents=True)
+    existing.write_text("def test_mine() -> None: ...\n")
+    with pytest.raises(ScaffoldError, match=r"test_use_cases\.py already exists"):
+        plan_module(project, "notes", clock)
