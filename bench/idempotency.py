@@ -33,12 +33,11 @@ from sqlalchemy.engine import make_url
 
 from common.clock import SystemClock
 from core.ports.idempotency import IdempotencyStore
-from core.settings import load_settings
-from infra.container import build_container
 from infra.db.engine import create_database
 from infra.db.migrate import upgrade
 from infra.idempotency import MemoryIdempotencyStore, RedisIdempotencyStore, SqlIdempotencyStore
 from web.app import create_app
+from web.features import build_app_container, load_app_settings
 
 
 @dataclass(frozen=True)
@@ -91,8 +90,8 @@ async def echo(data: dict[str, int]) -> dict[str, int]:
 async def _http_samples(
     store: IdempotencyStore, environment: dict[str, str], n: int
 ) -> tuple[list[float], list[float]]:
-    settings = load_settings(environment, env_file=None)
-    container = build_container(settings)
+    settings = load_app_settings(environment, env_file=None)
+    container = build_app_container(settings)
     container.idempotency = store
     app = create_app(settings, container=container, route_handlers=[echo])
     transport = httpx.ASGITransport(app=app)

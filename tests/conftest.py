@@ -22,10 +22,11 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from core.settings import Settings, load_settings
+from core.settings import Settings
 from infra.db.engine import Database, create_database
 from infra.db.migrate import upgrade
 from infra.db.tables import Base
+from web.features import load_app_settings
 
 REQUIRE_SERVICES = os.environ.get("BULKHEAD_REQUIRE_SERVICES") == "1"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -75,7 +76,7 @@ def make_settings(tmp_path: Path):  # type: ignore[no-untyped-def]
             "LOG_JSON": "true",
             **overrides,
         }
-        return load_settings(environ, env_file=None)
+        return load_app_settings(environ, env_file=None)
 
     return factory
 

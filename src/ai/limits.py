@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from modules.billing import AccountRef, BillingStore, current_subscription
+from core.ports.plans import PlanLookup
 from policies.budgets import BudgetLimits, for_plan
-from policies.plans import ENTITLED_STATUSES, get_plan
+from policies.plans import get_plan
 
 __all__ = ["BudgetLimitsSource", "PlanBudgetLimits", "StaticBudgetLimits"]
 
@@ -28,21 +28,19 @@ class StaticBudgetLimits:
 class PlanBudgetLimits:
     """A paid plan's allowance replaces the defaults; everyone else gets the defaults.
 
-    The payer is the org when the call is made on an org's behalf, else the user. Only an
-    entitled subscription (active, trialing, past due) counts; per-feature caps always come
+    The payer is the org when the call is made on an org's behalf, else the user; `plans`
+    (the billing feature) says which plan it is entitled to. Per-feature caps always come
     from the defaults.
     """
 
-    def __init__(self, defaults: BudgetLimits, billing: BillingStore) -> None:
+    def __init__(self, defaults: BudgetLimits, plans: PlanLookup) -> None:
         self._defaults = defaults
-        self._billing = billing
+        self._plans = plans
 
     async def limits_for(self, user_id: str, org_id: str | None) -> BudgetLimits:
-        account = (
-            AccountRef(type="org", id=org_id) if org_id else AccountRef(type="user", id=user_id)
-        )
-        subscription = current_subscription(await self._billing.subscriptions_of(account))
-        if subscription is None or subscription.status not in ENTITLED_STATUSES:
-            return self._defaults
-        plan = get_plan(subscription.plan)
+        if org_id:
+            plan_id = await self._plans.entitled_plan("org", org_id)
+        else:
+            plan_id = await self._plans.entitled_plan("user", user_id)
+        plan = get_plan(plan_id) if plan_id else None
         return self._defaults if plan is None else for_plan(self._defaults, plan.entitlements)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 import msgspec
 from dotenv import dotenv_values
@@ -19,9 +19,11 @@ from dotenv import dotenv_values
 from core.errors import ConfigurationError
 from core.project import PROJECT_NAME
 
-__all__ = ["Settings", "load_settings"]
+__all__ = ["Settings", "SettingsSection", "load_settings", "positive"]
 
 AppEnv = Literal["dev", "test", "prod"]
+
+StructT = TypeVar("StructT", bound=msgspec.Struct)
 
 _PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev"})
 _MIN_PROD_SECRET_LENGTH = 32
@@ -65,15 +67,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     job_backoff_base_ms: int = 250
     job_backoff_cap_seconds: int = 30
 
-    stripe_secret_key: str | None = None
-    stripe_webhook_secret: str | None = None
-    stripe_api_base: str | None = None
-    stripe_price_pro: str | None = None
-    stripe_price_team: str | None = None
-    stripe_timeout_seconds: float = 20.0
-    stripe_max_network_retries: int = 2
     public_url: str = "http://127.0.0.1:8000"
-    billing_return_url: str | None = None
 
     smtp_url: str | None = None
     resend_api_key: str | None = None
@@ -81,20 +75,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     email_from: str = "Bulkhead <noreply@localhost>"
     email_timeout_seconds: float = 10.0
 
-    openai_api_key: str | None = None
-    anthropic_api_key: str | None = None
-    openai_base_url: str = "https://api.openai.com/v1"
-    anthropic_base_url: str = "https://api.anthropic.com"
-    llm_model: str | None = None
-    llm_fallback_model: str | None = None
-    llm_timeout_seconds: float = 30.0
-    llm_deadline_seconds: float = 90.0
-    llm_max_attempts: int = 3
-    llm_max_tokens: int = 4096
-    llm_budget_user_hourly_tokens: int = 20_000
-    llm_budget_user_daily_tokens: int = 100_000
-    llm_budget_org_daily_tokens: int = 1_000_000
-    llm_budget_feature_daily_tokens: str = ""
+    sections: dict[type[Any], Any] = msgspec.field(default_factory=dict)
+    """Each feature's own `SettingsSection`, read from the same environment (see `section`)."""
 
     @property
     def data_path(self) -> Path:
@@ -111,8 +93,32 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
             raise ConfigurationError("JWT_SECRET is not set")
         return self.jwt_secret
 
+    def section(self, kind: type[SectionT]) -> SectionT:
+        """The feature settings `kind`, as `load_settings` read them."""
+        try:
+            value: SectionT = self.sections[kind]
+        except KeyError:
+            raise ConfigurationError(
+                f"{kind.__name__} was not loaded: pass it to load_settings(sections=...)"
+            ) from None
+        return value
 
-_FIELDS = Settings.__struct_fields__
+
+class SettingsSection(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """A feature's settings: its fields map to environment variables like `Settings`' do.
+
+    A feature declares its section so that removing the feature removes its settings too;
+    `check` adds rules that need the core settings (production, the secret).
+    """
+
+    def check(self, settings: Settings) -> None:
+        """Raise `ConfigurationError` naming the variable when a value is unusable."""
+
+
+SectionT = TypeVar("SectionT", bound=SettingsSection)
+
+
+_FIELDS = tuple(name for name in Settings.__struct_fields__ if name != "sections")
 _POSITIVE_FIELDS = (
     "access_token_ttl_seconds",
     "refresh_token_ttl_seconds",
@@ -129,53 +135,73 @@ _POSITIVE_FIELDS = (
     "job_timeout_seconds",
     "job_backoff_base_ms",
     "job_backoff_cap_seconds",
-    "llm_max_attempts",
-    "llm_max_tokens",
 )
 _URL_SCHEMES = {
     "database_url": ("postgres", "postgresql", "sqlite"),
     "redis_url": ("redis", "rediss", "unix"),
     "smtp_url": ("smtp", "smtps"),
     "resend_api_url": ("https", "http"),
-    "openai_base_url": ("https", "http"),
-    "anthropic_base_url": ("https", "http"),
-    "stripe_api_base": ("https", "http"),
     "public_url": ("https", "http"),
-    "billing_return_url": ("https", "http"),
 }
 
 
 def load_settings(
     environ: Mapping[str, str] | None = None,
     env_file: str | Path | None = ".env",
+    sections: Iterable[type[SettingsSection]] = (),
 ) -> Settings:
     """Build `Settings` from `environ` (default: the process environment) over `env_file`.
 
-    Raises `ConfigurationError` naming the variable when a value is malformed, and refuses
-    a production boot without a real secret and database.
+    `sections` are the features' own settings, read from the same variables. Raises
+    `ConfigurationError` naming the variable when a value is malformed, and refuses a
+    production boot without a real secret and database.
     """
-    raw = _collect(os.environ if environ is None else environ, env_file)
-    try:
-        settings = msgspec.convert(raw, Settings, strict=False)
-    except msgspec.ValidationError as exc:
-        raise ConfigurationError(_name_the_variable(str(exc))) from exc
+    environ = os.environ if environ is None else environ
+    from_file: Mapping[str, str | None] = {}
+    if env_file is not None and Path(env_file).is_file():
+        from_file = dotenv_values(env_file)
+    settings = _convert(_collect(_FIELDS, environ, from_file), Settings)
     _validate(settings)
     if not settings.jwt_secret:
         settings = msgspec.structs.replace(settings, jwt_secret=_dev_secret(settings.data_path))
-    return settings
+    loaded: dict[type[Any], Any] = {}
+    for kind in sections:
+        section = _convert(_collect(kind.__struct_fields__, environ, from_file), kind)
+        _check_urls(section)
+        section.check(settings)
+        loaded[kind] = section
+    return msgspec.structs.replace(settings, sections=loaded)
 
 
-def _collect(environ: Mapping[str, str], env_file: str | Path | None) -> dict[str, str]:
-    from_file: dict[str, str | None] = {}
-    if env_file is not None and Path(env_file).is_file():
-        from_file = dotenv_values(env_file)
+def _convert(raw: dict[str, str], kind: type[StructT]) -> StructT:
+    try:
+        return msgspec.convert(raw, kind, strict=False)
+    except msgspec.ValidationError as exc:
+        raise ConfigurationError(_name_the_variable(str(exc))) from exc
+
+
+def _collect(
+    fields: Iterable[str], environ: Mapping[str, str], from_file: Mapping[str, str | None]
+) -> dict[str, str]:
     raw: dict[str, str] = {}
-    for field in _FIELDS:
+    for field in fields:
         name = field.upper()
         value = environ.get(name, from_file.get(name))
         if value is not None and value != "":
             raw[field] = value
     return raw
+
+
+def _check_urls(settings: msgspec.Struct) -> None:
+    """Every `*_url` / `*_api_base` setting must use one of its allowed schemes."""
+    for field in settings.__struct_fields__:
+        schemes = _URL_SCHEMES.get(field)
+        if schemes is None and field.endswith(("_base_url", "_api_base", "_return_url")):
+            schemes = ("https", "http")
+        value = getattr(settings, field)
+        if schemes and value is not None and value.split(":", 1)[0].split("+", 1)[0] not in schemes:
+            allowed = ", ".join(f"{scheme}://" for scheme in schemes)
+            raise ConfigurationError(f"{field.upper()}: must start with one of {allowed}")
 
 
 def _name_the_variable(message: str) -> str:
@@ -192,15 +218,9 @@ def _validate(settings: Settings) -> None:
             raise ConfigurationError(f"{field.upper()}: must be a positive integer")
     if settings.email_timeout_seconds <= 0:
         raise ConfigurationError("EMAIL_TIMEOUT_SECONDS: must be a positive number")
-    _validate_llm(settings)
-    _validate_billing(settings)
     if settings.argon2_memory_kib < 19 * 1024:
         raise ConfigurationError("ARGON2_MEMORY_KIB: must be at least 19456 (OWASP minimum)")
-    for field, schemes in _URL_SCHEMES.items():
-        value = getattr(settings, field)
-        if value is not None and value.split(":", 1)[0].split("+", 1)[0] not in schemes:
-            allowed = ", ".join(f"{scheme}://" for scheme in schemes)
-            raise ConfigurationError(f"{field.upper()}: must start with one of {allowed}")
+    _check_urls(settings)
     if settings.is_prod:
         secret = settings.jwt_secret or ""
         if secret.lower() in _PLACEHOLDER_SECRETS or len(secret) < _MIN_PROD_SECRET_LENGTH:
@@ -214,18 +234,6 @@ def _validate(settings: Settings) -> None:
             raise ConfigurationError(
                 "ARGON2_TIME_COST: APP_ENV=prod needs at least 2 below 47104 KiB of memory (OWASP)"
             )
-
-
-def _validate_billing(settings: Settings) -> None:
-    if settings.stripe_timeout_seconds <= 0:
-        raise ConfigurationError("STRIPE_TIMEOUT_SECONDS: must be a positive number")
-    if settings.stripe_max_network_retries < 0:
-        raise ConfigurationError("STRIPE_MAX_NETWORK_RETRIES: must be zero or more")
-    if settings.is_prod and settings.stripe_secret_key and not settings.stripe_webhook_secret:
-        raise ConfigurationError(
-            "STRIPE_WEBHOOK_SECRET: APP_ENV=prod with STRIPE_SECRET_KEY needs the endpoint's "
-            "signing secret (whsec_...)"
-        )
 
 
 def _dev_secret(data_dir: Path) -> str:
@@ -252,14 +260,8 @@ def _dev_secret(data_dir: Path) -> str:
     return value
 
 
-def _validate_llm(settings: Settings) -> None:
-    for field in ("llm_timeout_seconds", "llm_deadline_seconds"):
-        if getattr(settings, field) <= 0:
+def positive(section: msgspec.Struct, *fields: str) -> None:
+    """Refuse zero or negative values of `fields`, naming the variable."""
+    for field in fields:
+        if getattr(section, field) <= 0:
             raise ConfigurationError(f"{field.upper()}: must be a positive number")
-    for field in (
-        "llm_budget_user_hourly_tokens",
-        "llm_budget_user_daily_tokens",
-        "llm_budget_org_daily_tokens",
-    ):
-        if getattr(settings, field) < 0:
-            raise ConfigurationError(f"{field.upper()}: must be zero or more")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from functools import partial
@@ -10,23 +11,18 @@ from redis.asyncio import Redis
 
 from common.clock import SystemClock
 from core.ports.audit import AuditLog
-from core.ports.budget import BudgetStore
 from core.ports.clock import Clock
 from core.ports.email import EmailSender
 from core.ports.health import HealthProbe
 from core.ports.idempotency import IdempotencyStore
 from core.ports.jobs import JobStore
 from core.ports.kv import KeyValueStore
-from core.ports.llm import LLMProvider
-from core.ports.llm_usage import LLMUsageLedger
 from core.ports.maintenance import ExpiredPurger
 from core.ports.processed_guard import ProcessedGuard
 from core.ports.unit_of_work import UnitOfWork
 from core.security.passwords import PasswordHasher
 from core.settings import Settings
 from infra.auth import AuthStores, SqlAuditLog, build_auth_stores
-from infra.billing.config import build_payment_gateway
-from infra.billing.sql import SqlBillingStore
 from infra.db.engine import Database, create_database, database_url_for
 from infra.db.unit_of_work import sql_unit_of_work
 from infra.email.console import ConsoleEmailSender
@@ -41,9 +37,8 @@ from infra.idempotency import (
 from infra.jobs import RedisJobStore, SqlJobStore
 from infra.kv.redis import RedisKeyValueStore
 from infra.kv.sql import SqlKeyValueStore
-from infra.llm import SqlLLMUsageLedger, build_budget_store, build_llm_provider
+from infra.services import Services
 from infra.users import SqlInvitationStore, SqlOrgStore, SqlUserDirectory, UserStores
-from modules.billing.ports import BillingStore, OrgRoles, PaymentGateway
 
 __all__ = ["Container", "build_container"]
 
@@ -61,29 +56,28 @@ class Container:
     passwords: PasswordHasher
     idempotency: IdempotencyStore
     processed_guard: ProcessedGuard
-    payments: PaymentGateway
-    billing: BillingStore
     audit: AuditLog
     auth: AuthStores
     users: UserStores
-    llm_provider: LLMProvider
-    budgets: BudgetStore
-    llm_usage: LLMUsageLedger
     jobs: JobStore
+    services: Services = field(default_factory=Services)
+    """What installed features add (billing, the LLM gateway, orgs), by port type."""
+    features: set[str] = field(default_factory=set)
+    """Names of the features installed on this container."""
     probes: dict[str, HealthProbe | None] = field(default_factory=dict)
     """Readiness probes by service name; None marks a service that is not configured."""
-    billing_org_roles: OrgRoles | None = None
-    """Org membership roles for org billing (the orgs store); None: org billing answers 404."""
     purgers: dict[str, ExpiredPurger] = field(default_factory=dict)
     """SQL stores whose expired rows the nightly cleanup job deletes (Redis expires its own)."""
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    """What features opened and `aclose` must close (HTTP clients of provider SDKs)."""
 
     def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]:
         """A transaction on the main database that SQL adapters join (see core.ports)."""
         return sql_unit_of_work(self.database)
 
     async def aclose(self) -> None:
-        await self.payments.aclose()
-        await self.llm_provider.aclose()
+        for close in reversed(self.closers):
+            await close()
         if self.redis is not None:
             await self.redis.aclose()
         await self.database.dispose()
@@ -117,8 +111,6 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
         ),
         idempotency=idempotency,
         processed_guard=processed_guard,
-        payments=build_payment_gateway(settings, kv, clock),
-        billing=SqlBillingStore(database, clock),
         audit=SqlAuditLog(database),
         auth=build_auth_stores(database),
         users=UserStores(
@@ -126,10 +118,6 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
             orgs=orgs,
             invitations=SqlInvitationStore(database),
         ),
-        billing_org_roles=orgs,
-        llm_provider=build_llm_provider(settings, clock),
-        budgets=build_budget_store(settings, database, redis, clock),
-        llm_usage=SqlLLMUsageLedger(database),
         jobs=build_job_store(settings, database, redis, clock),
     )
     container.purgers.update(sql_purgers(kv, idempotency))
@@ -137,9 +125,7 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
         database=database,
         cache=kv,
         jobs=container.jobs,
-        billing=container.payments,
         email=email,
-        llm=container.llm_provider,
     )
     return container
 

@@ -17,6 +17,7 @@ from typing import Literal
 import msgspec
 
 from core.errors import ConfigurationError
+from core.llm_settings import LLMSettings
 from core.ports.budget import BudgetWindow
 from core.settings import Settings
 from policies.plans import Entitlements
@@ -52,11 +53,12 @@ class BudgetLimits(msgspec.Struct, frozen=True, kw_only=True):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> BudgetLimits:
+        llm = settings.section(LLMSettings)
         return cls(
-            user_hourly_tokens=settings.llm_budget_user_hourly_tokens,
-            user_daily_tokens=settings.llm_budget_user_daily_tokens,
-            org_daily_tokens=settings.llm_budget_org_daily_tokens or None,
-            feature_daily_tokens=parse_feature_caps(settings.llm_budget_feature_daily_tokens),
+            user_hourly_tokens=llm.llm_budget_user_hourly_tokens,
+            user_daily_tokens=llm.llm_budget_user_daily_tokens,
+            org_daily_tokens=llm.llm_budget_org_daily_tokens or None,
+            feature_daily_tokens=parse_feature_caps(llm.llm_budget_feature_daily_tokens),
         )
 
 

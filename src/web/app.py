@@ -14,15 +14,20 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from core.logging import configure_logging
-from core.settings import Settings, load_settings
-from infra.container import Container, build_container
+from core.settings import Settings
+from infra.container import Container
 from web.auth.principal import provide_principal
+from web.features import (
+    build_app_container,
+    default_job_runtime,
+    install_features,
+    load_app_settings,
+)
 from web.idempotency import IdempotencyMiddleware
-from web.jobs import default_job_runtime
 from web.jobs.in_process import in_process_worker
 from web.problems import exception_handlers
 from web.request_id import RequestIdMiddleware, echo_request_id
-from web.routes import ROUTE_HANDLERS
+from web.routes import route_handlers as core_and_feature_routes
 
 __all__ = ["create_app"]
 
@@ -42,10 +47,10 @@ def create_app(
     run_worker: bool = False,
 ) -> Litestar:
     """Build the app; the container is built here unless one is given (tests pass fakes)."""
-    settings = settings or (container.settings if container else load_settings())
+    settings = settings or (container.settings if container else load_app_settings())
     configure_logging(level=settings.log_level, json=settings.log_json)
     owns_container = container is None
-    app_container = container or build_container(settings)
+    app_container = install_features(container) if container else build_app_container(settings)
     job_runtime = default_job_runtime(app_container)
 
     @asynccontextmanager
@@ -60,7 +65,7 @@ def create_app(
                 await app_container.aclose()
 
     return Litestar(
-        route_handlers=[*ROUTE_HANDLERS, MetricsController, *route_handlers],
+        route_handlers=[*core_and_feature_routes(), MetricsController, *route_handlers],
         lifespan=[lifespan],
         state=State({"container": app_container, "job_runtime": job_runtime}),
         dependencies={

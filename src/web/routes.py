@@ -1,27 +1,14 @@
-"""Every feature's route handlers, in one list the app factory mounts."""
+"""Every route handler the app factory mounts: health, then each registered feature's."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from web.ai import AIController
-from web.auth import AuthController
-from web.billing import BillingController, FakeCheckoutController, StripeWebhookController
+from web import features
 from web.health import HealthController
-from web.tasks import TasksController
-from web.users import InvitationsController, OrgsController, UsersController
 
-__all__ = ["ROUTE_HANDLERS"]
+__all__ = ["route_handlers"]
 
-ROUTE_HANDLERS: list[Any] = [
-    HealthController,
-    BillingController,
-    StripeWebhookController,
-    FakeCheckoutController,
-    AuthController,
-    UsersController,
-    OrgsController,
-    InvitationsController,
-    AIController,
-    TasksController,
-]
+
+def route_handlers() -> list[Any]:
+    return [HealthController, *(route for feature in features.FEATURES for route in feature.routes)]

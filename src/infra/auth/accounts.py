@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, or_, select, update
 
 from core.ports.unit_of_work import UnitOfWork
 from infra.db.engine import Database
-from infra.db.tables import UserRow
+from infra.db.tables.auth import UserRow
 from infra.db.unit_of_work import joined_session
 from infra.db.upsert import insert_for
 from modules.auth.models import Account, NewAccount

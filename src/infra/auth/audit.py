@@ -10,7 +10,7 @@ from common.ids import new_id
 from core.ports.audit import AuditEvent
 from core.ports.unit_of_work import UnitOfWork
 from infra.db.engine import Database
-from infra.db.tables import AuditEventRow
+from infra.db.tables.auth import AuditEventRow
 from infra.db.unit_of_work import joined_session
 
 __all__ = ["SqlAuditLog"]

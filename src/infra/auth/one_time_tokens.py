@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, and_, select, update
 
 from core.ports.unit_of_work import UnitOfWork
 from infra.db.engine import Database
-from infra.db.tables import OneTimeTokenRow
+from infra.db.tables.auth import OneTimeTokenRow
 from infra.db.unit_of_work import joined_session
 from modules.auth.models import OneTimeToken, TokenPurpose
 

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select, update
 
 from core.ports.unit_of_work import UnitOfWork
 from infra.db.engine import Database
-from infra.db.tables import RecoveryCodeRow
+from infra.db.tables.auth import RecoveryCodeRow
 from infra.db.unit_of_work import joined_session
 
 __all__ = ["SqlRecoveryCodeStore"]

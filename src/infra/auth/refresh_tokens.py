@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.ports.unit_of_work import UnitOfWork
 from infra.db.engine import Database
-from infra.db.tables import RefreshFamilyRow, RefreshTokenRow
+from infra.db.tables.auth import RefreshFamilyRow, RefreshTokenRow
 from infra.db.unit_of_work import joined_session
 from modules.auth.models import (
     NewFamily,

@@ -14,7 +14,7 @@ from common.ids import new_id
 from core.ports.clock import Clock
 from core.ports.unit_of_work import UnitOfWork
 from infra.db.engine import Database
-from infra.db.tables import (
+from infra.db.tables.billing import (
     BillingCustomer,
     BillingPayment,
     BillingSubscription,

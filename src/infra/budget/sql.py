@@ -23,7 +23,7 @@ from core.ports.budget import BudgetWindow, ReservationRefusedError, WindowUsage
 from core.ports.clock import Clock
 from infra.budget._common import RETENTION, check_reserve, grant_for
 from infra.db.engine import Database
-from infra.db.tables import LlmBudgetHold, LlmBudgetReservation, LlmBudgetWindow
+from infra.db.tables.llm import LlmBudgetHold, LlmBudgetReservation, LlmBudgetWindow
 from infra.db.upsert import insert_for
 
 __all__ = ["SqlBudgetStore"]

@@ -23,8 +23,8 @@ from common.ids import new_id
 from core.ports.clock import Clock
 from core.ports.idempotency import Claim, ClaimStatus, IdempotencyRecord
 from infra.db.engine import Database
-from infra.db.tables import IdempotencyKey, UtcDateTime
-from infra.db.tables.idempotency import MAX_IDEMPOTENCY_KEY_LENGTH
+from infra.db.tables._base import UtcDateTime
+from infra.db.tables.idempotency import MAX_IDEMPOTENCY_KEY_LENGTH, IdempotencyKey
 from infra.db.upsert import insert_for
 
 __all__ = ["SqlIdempotencyStore", "claim_row"]

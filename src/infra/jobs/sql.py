@@ -34,7 +34,8 @@ from core.ports.jobs import (
 )
 from core.ports.unit_of_work import UnitOfWork
 from infra.db.engine import Database
-from infra.db.tables import JobRow, UtcDateTime
+from infra.db.tables._base import UtcDateTime
+from infra.db.tables.jobs import JobRow
 from infra.db.unit_of_work import joined_session
 from infra.db.upsert import insert_for
 

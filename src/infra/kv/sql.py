@@ -12,7 +12,7 @@ from sqlalchemy import BigInteger, ColumnElement, Text, and_, case, cast, delete
 
 from core.ports.clock import Clock
 from infra.db.engine import Database
-from infra.db.tables import KvEntry
+from infra.db.tables.kv import KvEntry
 from infra.db.upsert import insert_for
 
 __all__ = ["SqlKeyValueStore"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
+from core.llm_settings import LLMSettings
 from core.ports.budget import BudgetStore
 from core.ports.clock import Clock
 from core.ports.llm import LLMProvider
@@ -19,13 +20,12 @@ __all__ = ["build_budget_store", "build_llm_provider"]
 
 def build_llm_provider(settings: Settings, clock: Clock) -> LLMProvider:
     """OpenAI when `OPENAI_API_KEY` is set, else Anthropic with `ANTHROPIC_API_KEY`, else fake."""
-    if settings.openai_api_key:
-        return OpenAIProvider(
-            settings.openai_api_key, clock=clock, base_url=settings.openai_base_url
-        )
-    if settings.anthropic_api_key:
+    llm = settings.section(LLMSettings)
+    if llm.openai_api_key:
+        return OpenAIProvider(llm.openai_api_key, clock=clock, base_url=llm.openai_base_url)
+    if llm.anthropic_api_key:
         return AnthropicProvider(
-            settings.anthropic_api_key, clock=clock, base_url=settings.anthropic_base_url
+            llm.anthropic_api_key, clock=clock, base_url=llm.anthropic_base_url
         )
     return FakeLLMProvider()
 

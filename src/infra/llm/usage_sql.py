@@ -10,7 +10,7 @@ from sqlalchemy import Table, func, select
 
 from core.ports.llm_usage import FeatureSpend, LLMUsageRecord
 from infra.db.engine import Database
-from infra.db.tables import LlmUsageRow
+from infra.db.tables.llm import LlmUsageRow
 
 __all__ = ["SqlLLMUsageLedger"]
 

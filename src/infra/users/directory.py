@@ -9,7 +9,7 @@ from sqlalchemy import delete, select, update
 from common.users import User
 from core.ports.unit_of_work import UnitOfWork
 from infra.db.engine import Database
-from infra.db.tables import UserRow
+from infra.db.tables.auth import UserRow
 from infra.db.unit_of_work import joined_session
 
 __all__ = ["SqlUserDirectory", "user_from_row"]

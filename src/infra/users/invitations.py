@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from core.ports.unit_of_work import UnitOfWork
 from infra.db.engine import Database
-from infra.db.tables import OrgInvitationRow
+from infra.db.tables.orgs import OrgInvitationRow
 from infra.db.unit_of_work import joined_session
 from modules.users.models import Invitation, NewInvitation
 from policies.roles import Role

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.ports.unit_of_work import UnitOfWork
 from infra.db.engine import Database
-from infra.db.tables import OrgMemberRow, OrgRow, UserRow
+from infra.db.tables.auth import UserRow
+from infra.db.tables.orgs import OrgMemberRow, OrgRow
 from infra.db.unit_of_work import joined_session
 from infra.db.upsert import insert_for
 from modules.users.models import Member, Membership, NewOrg, Org, SoleOwnedOrg

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from core.settings import Settings
 from modules.billing.ports import PlanPriceSpec
+from modules.billing.settings import BillingSettings
 from policies.plans import Plan, get_plan, paid_plans
 
 __all__ = ["PLAN_METADATA_KEY", "PlanPrices", "lookup_key_for"]
@@ -30,7 +31,8 @@ class PlanPrices:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PlanPrices:
-        return cls({"pro": settings.stripe_price_pro, "team": settings.stripe_price_team})
+        billing = settings.section(BillingSettings)
+        return cls({"pro": billing.stripe_price_pro, "team": billing.stripe_price_team})
 
     def price_id(self, plan_id: str) -> str | None:
         return self._configured.get(plan_id)

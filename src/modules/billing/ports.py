@@ -13,6 +13,7 @@ from typing import Literal, Protocol
 
 import msgspec
 
+from core.ports.org_roles import OrgRoles
 from core.ports.unit_of_work import UnitOfWork
 from modules.billing._models import (
     AccountRef,
@@ -176,11 +177,3 @@ class UserEmails(Protocol):
     """A user's address, for receipts of accounts with no billing email of their own."""
 
     async def email_of(self, user_id: str) -> str | None: ...
-
-
-class OrgRoles(Protocol):
-    """Is this user a member of org X, and with which role? Implemented by whoever owns orgs."""
-
-    async def role_of(self, org_id: str, user_id: str) -> str | None:
-        """`owner`, `admin`, `member`, or None when not a member (or no such org)."""
-        ...

@@ -9,25 +9,30 @@ from __future__ import annotations
 from weakref import WeakKeyDictionary
 
 from ai import GatewayConfig, LLMClient
-from ai.limits import PlanBudgetLimits
+from ai.limits import BudgetLimitsSource, PlanBudgetLimits, StaticBudgetLimits
 from core.errors import NotFoundError
+from core.llm_settings import LLMSettings
+from core.ports.org_roles import OrgRoles
+from core.ports.plans import PlanLookup
 from core.settings import Settings
 from infra.container import Container
+from infra.llm.install import LLMAdapters
 from policies.budgets import BudgetLimits
 
-__all__ = ["gateway_config", "llm_client", "require_org_member"]
+__all__ = ["budget_limits", "gateway_config", "llm_client", "require_org_member"]
 
 _clients: WeakKeyDictionary[Container, LLMClient] = WeakKeyDictionary()
 
 
 def gateway_config(settings: Settings) -> GatewayConfig:
+    llm = settings.section(LLMSettings)
     return GatewayConfig(
-        default_model=settings.llm_model,
-        fallback_model=settings.llm_fallback_model,
-        call_timeout_seconds=settings.llm_timeout_seconds,
-        deadline_seconds=settings.llm_deadline_seconds,
-        max_attempts=settings.llm_max_attempts,
-        max_tokens_limit=settings.llm_max_tokens,
+        default_model=llm.llm_model,
+        fallback_model=llm.llm_fallback_model,
+        call_timeout_seconds=llm.llm_timeout_seconds,
+        deadline_seconds=llm.llm_deadline_seconds,
+        max_attempts=llm.llm_max_attempts,
+        max_tokens_limit=llm.llm_max_tokens,
     )
 
 
@@ -36,11 +41,12 @@ def llm_client(container: Container) -> LLMClient:
     client = _clients.get(container)
     if client is None:
         settings = container.settings
+        adapters = container.services.get(LLMAdapters)
         client = LLMClient(
-            provider=container.llm_provider,
-            budgets=container.budgets,
-            ledger=container.llm_usage,
-            limits=PlanBudgetLimits(BudgetLimits.from_settings(settings), container.billing),
+            provider=adapters.provider,
+            budgets=adapters.budgets,
+            ledger=adapters.usage,
+            limits=budget_limits(container),
             clock=container.clock,
             config=gateway_config(settings),
         )
@@ -48,9 +54,18 @@ def llm_client(container: Container) -> LLMClient:
     return client
 
 
+def budget_limits(container: Container) -> BudgetLimitsSource:
+    """Plan allowances when the billing feature is installed, else the settings defaults."""
+    defaults = BudgetLimits.from_settings(container.settings)
+    plans = container.services.find(PlanLookup)
+    return StaticBudgetLimits(defaults) if plans is None else PlanBudgetLimits(defaults, plans)
+
+
 async def require_org_member(container: Container, user_id: str, org_id: str | None) -> None:
-    """Only a member may spend an org's budget; others get 404 (the org is not theirs)."""
+    """Only a member may spend an org's budget; others (and any org without the organisations
+    feature) get 404: the org is not theirs."""
     if org_id is None:
         return
-    if await container.users.orgs.get(org_id, user_id) is None:
+    roles = container.services.find(OrgRoles)
+    if roles is None or await roles.role_of(org_id, user_id) is None:
         raise NotFoundError("No such organisation", slug="not-found")

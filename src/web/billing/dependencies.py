@@ -7,7 +7,9 @@ from urllib.parse import urlencode
 
 from litestar.datastructures import State
 
+from core.ports.org_roles import OrgRoles
 from infra.billing import billing_return_url, webhook_secret_for
+from infra.billing.install import BillingAdapters
 from infra.container import Container
 from modules.billing import (
     BillingService,
@@ -58,12 +60,13 @@ def billing_urls(container: Container) -> BillingUrls:
 
 
 def billing_service(container: Container) -> BillingService:
+    adapters = container.services.get(BillingAdapters)
     return BillingService(
-        store=container.billing,
-        gateway=container.payments,
+        store=adapters.store,
+        gateway=adapters.payments,
         prices=PlanPrices.from_settings(container.settings),
         urls=billing_urls(container),
-        org_roles=container.billing_org_roles,
+        org_roles=container.services.find(OrgRoles),
     )
 
 
@@ -85,7 +88,7 @@ def build_webhook_processor(
         secret=webhook_secret_for(container.settings),
         clock=container.clock,
         guard=container.processed_guard,
-        store=container.billing,
+        store=container.services.get(BillingAdapters).store,
         prices=PlanPrices.from_settings(container.settings),
         events=runtime.events if runtime is not None else None,
         events_in_transaction=container.jobs.adapter in _SQL_JOB_STORES,

@@ -14,6 +14,7 @@ from litestar.response import Redirect
 
 from core.errors import NotFoundError
 from infra.billing import FakePaymentGateway
+from infra.billing.install import BillingAdapters
 from infra.container import Container
 from policies.plans import get_plan
 from web.billing.dependencies import webhook_processor
@@ -37,7 +38,7 @@ def _html(title: str, body: str) -> Response[str]:
 
 
 def _fake(container: Container) -> FakePaymentGateway:
-    gateway = container.payments
+    gateway = container.services.get(BillingAdapters).payments
     if not isinstance(gateway, FakePaymentGateway) or container.settings.is_prod:
         raise NotFoundError("The fake payment gateway is not in use")
     return gateway

@@ -9,6 +9,7 @@ import msgspec
 
 from background.jobs.registry import JobContext
 from common.events import PaymentReceived
+from infra.billing.install import BillingAdapters
 from modules.billing import ReceiptSender
 from web.billing.dependencies import DirectoryEmails
 
@@ -28,7 +29,7 @@ class ReceiptQueued(msgspec.Struct, frozen=True, kw_only=True):
 def register_billing_jobs(runtime: JobRuntime) -> None:
     container = runtime.container
     receipts = ReceiptSender(
-        store=container.billing,
+        store=container.services.get(BillingAdapters).store,
         outbox=runtime.outbox,
         user_emails=DirectoryEmails(container),
         app_name=container.settings.app_name,

@@ -10,7 +10,7 @@ import rich_click as click
 from litestar.cli._utils import LitestarEnv
 
 from core.errors import ConfigurationError
-from core.settings import Settings, load_settings
+from core.settings import Settings
 from infra.db.engine import create_database, database_url_for
 
 __all__ = [
@@ -32,7 +32,9 @@ def configuration_errors_as_usage() -> Iterator[None]:
 
 def cli_settings() -> Settings:
     with configuration_errors_as_usage():
-        return load_settings()
+        from web.features import load_app_settings
+
+        return load_app_settings()
 
 
 def load_app_env(app_path: str) -> LitestarEnv:

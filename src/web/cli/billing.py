@@ -14,9 +14,10 @@ import rich_click as click
 
 from core.errors import BulkheadError
 from core.settings import Settings
-from infra.container import build_container
+from infra.billing.install import BillingAdapters
 from modules.billing import PlanPrices, PlanSyncResult
 from web.cli._settings import cli_settings
+from web.features import build_app_container
 
 __all__ = ["billing_group"]
 
@@ -27,10 +28,11 @@ def billing_group() -> None:
 
 
 async def _sync(settings: Settings) -> tuple[str, list[PlanSyncResult]]:
-    container = build_container(settings)
+    container = build_app_container(settings)
     try:
         specs = PlanPrices.from_settings(settings).specs()
-        return container.payments.adapter, await container.payments.sync_plans(specs)
+        payments = container.services.get(BillingAdapters).payments
+        return payments.adapter, await payments.sync_plans(specs)
     finally:
         await container.aclose()
 

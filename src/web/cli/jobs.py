@@ -9,8 +9,8 @@ import rich_click as click
 
 from core.ports.jobs import Job, JobState
 from core.settings import Settings
-from infra.container import build_container
 from web.cli._settings import cli_settings, ensure_database_reachable
+from web.features import build_app_container
 
 __all__ = ["jobs_group"]
 
@@ -33,7 +33,7 @@ def list_command(state: JobState | None, owner: str | None, limit: int) -> None:
     settings = _settings()
 
     async def fetch() -> list[Job]:
-        container = build_container(settings)
+        container = build_app_container(settings)
         try:
             return await container.jobs.list(state=state, owner_id=owner, limit=limit)
         finally:
@@ -60,7 +60,7 @@ def retry_command(job_id: str) -> None:
     settings = _settings()
 
     async def retry() -> bool:
-        container = build_container(settings)
+        container = build_app_container(settings)
         try:
             return await container.jobs.retry_dead(job_id)
         finally:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import rich_click as click
 from litestar.cli._utils import LitestarGroup
 from litestar.cli.commands.core import routes_command
@@ -9,13 +11,12 @@ from litestar.cli.commands.schema import schema_group
 
 from core.project import PROJECT_NAME
 from web.cli._settings import load_app_env
-from web.cli.billing import billing_group
 from web.cli.db import db_group
 from web.cli.jobs import jobs_group
 from web.cli.new_module import new_group
 from web.cli.run import run_command
-from web.cli.users import users_group
 from web.cli.worker import worker_command
+from web.features import FEATURES
 
 __all__ = ["APP_PATH", "bulkhead", "main"]
 
@@ -38,10 +39,12 @@ bulkhead.add_command(db_group)
 bulkhead.add_command(new_group)
 bulkhead.add_command(routes_command)
 bulkhead.add_command(schema_group)
-bulkhead.add_command(users_group)
 bulkhead.add_command(worker_command)
 bulkhead.add_command(jobs_group)
-bulkhead.add_command(billing_group)
+for feature in FEATURES:
+    for reference in feature.commands:
+        module, attribute = reference.split(":")
+        bulkhead.add_command(getattr(importlib.import_module(module), attribute))
 
 
 def main() -> None:

@@ -8,12 +8,12 @@ import rich_click as click
 
 from common.users import User
 from core.errors import BulkheadError
-from infra.container import build_container
 from infra.db.engine import database_url_for
 from infra.db.migrate import upgrade
 from modules.auth import create_admin
 from web.auth.dependencies import auth_deps
 from web.cli._settings import cli_settings, ensure_database_reachable
+from web.features import build_app_container
 
 __all__ = ["users_group"]
 
@@ -46,7 +46,7 @@ def create_admin_command(email: str, name: str | None, password: str, promote: b
     upgrade(database_url_for(settings))
 
     async def run() -> User:
-        container = build_container(settings)
+        container = build_app_container(settings)
         try:
             user = await create_admin(
                 auth_deps(container), email=email, password=password, name=name, promote=promote

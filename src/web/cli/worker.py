@@ -10,9 +10,8 @@ import rich_click as click
 
 from core.logging import configure_logging, get_logger
 from core.settings import Settings
-from infra.container import build_container
 from web.cli._settings import cli_settings, ensure_database_reachable
-from web.jobs import default_job_runtime
+from web.features import build_app_container, default_job_runtime
 
 __all__ = ["worker_command"]
 
@@ -44,7 +43,7 @@ def worker_command(concurrency: int | None, drain_seconds: float | None) -> None
 async def serve(
     settings: Settings, *, concurrency: int | None = None, drain_seconds: float | None = None
 ) -> None:
-    container = build_container(settings)
+    container = build_app_container(settings)
     try:
         worker = default_job_runtime(container).worker(
             concurrency=concurrency, drain_seconds=drain_seconds

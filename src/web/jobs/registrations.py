@@ -1,6 +1,7 @@
-"""Which jobs exist: every feature adds its registrar to `REGISTRARS` (one line each).
+"""Which jobs exist: the core ones here, and each feature's from its declaration.
 
-A registrar receives the `JobRuntime` and registers handlers on `runtime.registry`
+A feature lists its registrars in `jobs=` of its `web.features` declaration. A registrar
+receives the `JobRuntime` and registers handlers on `runtime.registry`
 (`task=True` exposes a kind on POST /api/v1/tasks), subscribes to domain events on
 `runtime.events`, or appends `PeriodicJob`s to `runtime.periodic`. For example, the AI
 report generator adds:
@@ -8,7 +9,7 @@ report generator adds:
     def register_report_jobs(runtime: JobRuntime) -> None:
         runtime.registry.register("report.generate", ReportRequest, handler, task=True)
 
-    REGISTRARS.append(register_report_jobs)   # or list it below
+    FEATURE = Feature(name="reports", ..., jobs=(register_report_jobs,))
 """
 
 from __future__ import annotations
@@ -21,12 +22,9 @@ from background.jobs.maintenance import (
     cleanup_handler,
     nightly_cleanup,
 )
-from infra.container import Container
-from web.ai.jobs import register_ai_jobs
-from web.billing.jobs import register_billing_jobs
-from web.jobs.runtime import JobRegistrar, JobRuntime, build_job_runtime
+from web.jobs.runtime import JobRegistrar, JobRuntime
 
-__all__ = ["REGISTRARS", "default_job_runtime", "register_core_jobs", "register_demo_jobs"]
+__all__ = ["REGISTRARS", "register_core_jobs", "register_demo_jobs"]
 
 
 def register_core_jobs(runtime: JobRuntime) -> None:
@@ -48,14 +46,5 @@ def register_demo_jobs(runtime: JobRuntime) -> None:
         runtime.registry.register(DEMO_SLEEP, DemoSleep, demo_sleep, task=True)
 
 
-REGISTRARS: list[JobRegistrar] = [
-    register_core_jobs,
-    register_demo_jobs,
-    register_billing_jobs,
-    register_ai_jobs,
-]
-
-
-def default_job_runtime(container: Container) -> JobRuntime:
-    """The runtime with every registered feature's jobs (what the app and worker use)."""
-    return build_job_runtime(container, REGISTRARS)
+REGISTRARS: list[JobRegistrar] = [register_core_jobs, register_demo_jobs]
+"""The core registrars; each feature's come from its declaration."""

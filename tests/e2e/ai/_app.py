@@ -13,10 +13,12 @@ import sys
 import uvicorn
 from litestar import Controller, Litestar, get
 
-from core.settings import Settings, load_settings
+from core.settings import Settings
 from infra.container import Container
 from infra.llm import FakeLLMProvider
+from infra.llm.install import LLMAdapters
 from web.app import create_app
+from web.features import load_app_settings
 
 
 class ProviderProbe(Controller):
@@ -24,7 +26,7 @@ class ProviderProbe(Controller):
 
     @get("/calls")
     async def calls(self, container: Container) -> dict[str, int]:
-        provider = container.llm_provider
+        provider = container.services.get(LLMAdapters).provider
         return {"calls": provider.calls if isinstance(provider, FakeLLMProvider) else -1}
 
 
@@ -38,7 +40,7 @@ if __name__ == "__main__":
     listener.bind(("127.0.0.1", 0))
     print(listener.getsockname()[1], flush=True)
     config = uvicorn.Config(
-        build_app(load_settings(env_file=None)), log_config=None, access_log=False
+        build_app(load_app_settings(env_file=None)), log_config=None, access_log=False
     )
     uvicorn.Server(config).run(sockets=[listener])
     sys.exit(0)

@@ -19,10 +19,12 @@ from litestar import Litestar
 from ai._tokens import estimate_prompt_tokens
 from core.ports.llm import ChatMessage
 from core.settings import Settings
-from infra.container import Container, build_container
+from infra.container import Container
 from infra.llm import FakeLLMProvider
+from infra.llm.install import LLMAdapters
 from tests.conftest import issue_access_token
 from tests.e2e.ai._app import build_app
+from web.features import build_app_container
 
 STORES = ["sqlite", "postgres", "redis"]
 JWT_SECRET = "e2e-ai-secret-that-is-long-enough-0123456789"
@@ -101,7 +103,7 @@ class AIHarness:
 
     @property
     def provider(self) -> FakeLLMProvider:
-        provider = self.container.llm_provider
+        provider = self.container.services.get(LLMAdapters).provider
         assert isinstance(provider, FakeLLMProvider)
         return provider
 
@@ -114,7 +116,7 @@ class AIHarness:
 
 @asynccontextmanager
 async def open_harness(settings: Settings) -> AsyncIterator[AIHarness]:
-    container = build_container(settings)
+    container = build_app_container(settings)
     try:
         async with live_server(build_app(settings, container)) as client:
             yield AIHarness(client, container, settings)

@@ -9,13 +9,15 @@ import msgspec
 import pytest
 
 from ai._tokens import estimate_prompt_tokens
+from core.llm_settings import LLMSettings
 from core.ports.llm import ChatMessage, LLMChunk, LLMCompletion, LLMRequest, LLMUsage
 from core.settings import Settings
 from infra.llm import FakeBehaviour, FakeLLMProvider
+from infra.llm.install import LLMAdapters
 from tests.e2e.ai.conftest import MAX_TOKENS, PROMPT, WORST_CASE, AIHarness, open_harness
 from tests.unit.ai.test_gateway_complete import BrokenStore
 from web.ai.dependencies import _clients
-from web.jobs import default_job_runtime
+from web.features import default_job_runtime
 
 
 @pytest.fixture
@@ -60,7 +62,10 @@ async def test_usage_reports_windows_and_spend_by_feature(harness: AIHarness) ->
     ]
     window = usage["windows"][0]
     assert set(window) >= {"limit_tokens", "used_tokens", "reserved_tokens", "resets_at"}
-    assert window["limit_tokens"] == harness.settings.llm_budget_user_hourly_tokens
+    assert (
+        window["limit_tokens"]
+        == harness.settings.section(LLMSettings).llm_budget_user_hourly_tokens
+    )
     assert set(usage["by_feature"]) == {"chat", "report.draft"}
     assert sum(f["tokens"] for f in usage["by_feature"].values()) == window["used_tokens"]
     assert all(f["cost_usd"] > 0 for f in usage["by_feature"].values())
@@ -203,7 +208,7 @@ async def test_the_provider_failing_is_a_503_with_retry_after(harness: AIHarness
 
 
 async def test_an_unreadable_budget_store_fails_closed(harness: AIHarness) -> None:
-    harness.container.budgets = BrokenStore()  # type: ignore[assignment]
+    harness.container.services.get(LLMAdapters).budgets = BrokenStore()  # type: ignore[assignment]
     _clients.pop(harness.container, None)
 
     response = await harness.complete()
@@ -258,7 +263,7 @@ class Babbler(FakeLLMProvider):
 async def test_malformed_model_output_is_rejected_cleanly(harness: AIHarness, answer: str) -> None:
     babbler = Babbler()
     babbler.answer = answer
-    harness.container.llm_provider = babbler
+    harness.container.services.get(LLMAdapters).provider = babbler
     _clients.pop(harness.container, None)
 
     response = await harness.client.post(

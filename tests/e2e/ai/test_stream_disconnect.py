@@ -12,26 +12,27 @@ import msgspec
 from ai._tokens import estimate_prompt_tokens
 from core.ports.llm import ChatMessage
 from core.settings import Settings
-from infra.container import build_container
 from infra.llm import FakeBehaviour, FakeLLMProvider
+from infra.llm.install import LLMAdapters
 from tests.conftest import issue_access_token
 from tests.e2e.ai._app import build_app
 from tests.e2e.ai.conftest import PROMPT
 from web.ai import llm_client
+from web.features import build_app_container
 
 
 async def test_a_disconnect_cancels_the_stream_and_settles_what_was_used(
     sqlite_env: dict[str, str], ai_settings: Callable[..., Settings]
 ) -> None:
     settings = ai_settings(sqlite_env)
-    container = build_container(settings)
+    container = build_app_container(settings)
     gate = asyncio.Event()  # never opened: the model stalls after its first token
 
     async def stall(seconds: float) -> None:
         await gate.wait()
 
     provider = FakeLLMProvider(behaviour=FakeBehaviour(chunk_delay_seconds=1), sleep=stall)
-    container.llm_provider = provider
+    container.services.get(LLMAdapters).provider = provider
     app = build_app(settings, container)
     body = msgspec.json.encode({"feature": "chat", "prompt": PROMPT, "max_tokens": 40})
     token = issue_access_token(settings, "user-1")

@@ -13,10 +13,11 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from core.settings import Settings
-from infra.container import Container, build_container
+from infra.container import Container
 from infra.email.console import ConsoleEmailSender
 from tests.conftest import FakeClock
 from web.app import create_app
+from web.features import build_app_container
 
 PASSWORD = "tangerine orbit cactus 47"
 NEW_PASSWORD = "lantern meadow quartz 1988"
@@ -49,7 +50,7 @@ class AppFactory:
     async def client(
         self, *, base_url: str = "http://testserver.local", **env: str
     ) -> AsyncIterator[tuple[Client, Container]]:
-        container = build_container(self._make_settings(**env), clock=self.clock)
+        container = build_app_container(self._make_settings(**env), clock=self.clock)
         app = create_app(container.settings, container=container)
         async with AsyncTestClient(app, base_url=base_url) as client:
             try:

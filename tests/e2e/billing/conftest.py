@@ -16,17 +16,18 @@ from litestar import Litestar
 from sqlalchemy import func, select
 
 from core.settings import Settings
-from infra.container import Container, build_container
-from infra.db.tables import (
+from infra.container import Container
+from infra.db.tables.billing import (
     BillingCustomer,
     BillingPayment,
     BillingSubscription,
     BillingWebhookReview,
-    IdempotencyKey,
 )
+from infra.db.tables.idempotency import IdempotencyKey
 from tests.conftest import FakeClock, issue_access_token
 from tests.e2e.billing._events import WEBHOOK_SECRET, sign
 from web.app import create_app
+from web.features import build_app_container
 
 WEBHOOK_PATH = "/webhooks/stripe"
 RECEIPT_JOB = "event.payment.received.billing_receipt"
@@ -135,7 +136,7 @@ class BillingHarness:
 
 
 async def open_harness(settings: Settings, clock: FakeClock) -> AsyncIterator[BillingHarness]:
-    container = build_container(settings, clock=clock)
+    container = build_app_container(settings, clock=clock)
     try:
         async with live_server(create_app(settings, container=container)) as client:
             yield BillingHarness(client, container, settings, clock)

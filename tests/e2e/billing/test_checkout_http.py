@@ -8,15 +8,17 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from core.ports.org_roles import OrgRoles
 from core.settings import Settings
-from infra.db.tables import BillingPayment
+from infra.billing.install import BillingAdapters
+from infra.db.tables.billing import BillingPayment
 from infra.email.console import ConsoleEmailSender
 from modules.billing import PlanPrices
 from tests.conftest import FakeClock
 from tests.e2e.auth.conftest import bearer, code_at, enable_mfa, login, register
 from tests.e2e.billing.conftest import RECEIPT_JOB, BillingHarness, open_harness
 from tests.integration.infra.billing.stripe_api import StripeApi, stripe_api
-from web.jobs import default_job_runtime
+from web.features import default_job_runtime
 
 BILLING = "/api/v1/billing"
 
@@ -140,8 +142,8 @@ async def test_checkout_and_portal_refuse_what_makes_no_sense(harness: BillingHa
 
 
 async def test_org_billing_follows_roles(harness: BillingHarness) -> None:
-    harness.container.billing_org_roles = Roles(
-        {"org-1": {"owner-1": "owner", "admin-1": "admin", "member-1": "member"}}
+    harness.container.services.replace(
+        OrgRoles, Roles({"org-1": {"owner-1": "owner", "admin-1": "admin", "member-1": "member"}})
     )
     client = harness.client
 
@@ -256,7 +258,8 @@ async def test_with_a_stripe_key_the_same_routes_talk_to_stripe(
         STRIPE_MAX_NETWORK_RETRIES="0",
     )
     async for harness in open_harness(settings, clock):
-        await harness.container.payments.sync_plans(PlanPrices({}).specs())
+        payments = harness.container.services.get(BillingAdapters).payments
+        await payments.sync_plans(PlanPrices({}).specs())
         started = await harness.client.post(
             f"{BILLING}/checkout", json={"plan": "pro"}, headers=harness.auth()
         )

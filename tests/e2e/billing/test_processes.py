@@ -16,7 +16,8 @@ import pytest
 from sqlalchemy import func, select
 
 from infra.db.engine import Database
-from infra.db.tables import BillingPayment, BillingSubscription, JobRow
+from infra.db.tables.billing import BillingPayment, BillingSubscription
+from infra.db.tables.jobs import JobRow
 from tests.conftest import PostgresServer
 from tests.e2e.billing import _events as ev
 from tests.e2e.billing.conftest import RECEIPT_JOB, WEBHOOK_PATH

@@ -8,7 +8,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from infra.db.tables import BillingPayment, BillingSubscription
+from infra.billing.install import BillingAdapters
+from infra.db.tables.billing import BillingPayment, BillingSubscription
 from tests.e2e.billing import _events as ev
 from tests.e2e.billing.conftest import WEBHOOK_PATH, BillingHarness
 
@@ -115,7 +116,7 @@ async def test_an_event_for_an_unknown_customer_is_acknowledged_and_kept(
     again = await harness.deliver(payload)
     assert again.json() == {"received": True, "duplicate": True}
 
-    (held,) = await harness.container.billing.held_for_review()
+    (held,) = await harness.container.services.get(BillingAdapters).store.held_for_review()
     assert (held.event_id, held.event_type, held.reason) == (
         "evt_stranger",
         "invoice.paid",
@@ -129,7 +130,7 @@ async def test_an_unreadable_object_is_kept_for_review(harness: BillingHarness) 
     payload = ev.event("evt_odd", "customer.subscription.updated", {"id": 42}, harness.now)
     response = await harness.deliver(payload)
     assert response.status_code == 200
-    (held,) = await harness.container.billing.held_for_review()
+    (held,) = await harness.container.services.get(BillingAdapters).store.held_for_review()
     assert held.reason == "unreadable-object"
 
 
@@ -143,7 +144,7 @@ async def test_a_subscription_with_an_unknown_price_is_kept_for_review(
         ev.event("evt_price", "customer.subscription.created", body, harness.now)
     )
     assert response.status_code == 200
-    (held,) = await harness.container.billing.held_for_review()
+    (held,) = await harness.container.services.get(BillingAdapters).store.held_for_review()
     assert held.reason == "unknown-price"
     assert await harness.rows(BillingSubscription) == 0
 
@@ -163,11 +164,15 @@ async def test_checkout_completion_links_the_customer_for_later_events(
         harness.now,
     )
     assert (await harness.deliver(paid)).status_code == 200
-    (payment,) = await harness.container.billing.payments_of(
-        (await harness.container.billing.customer_by_stripe_id("cus_7")).account  # type: ignore[union-attr]
+    (payment,) = await harness.container.services.get(BillingAdapters).store.payments_of(
+        (
+            await harness.container.services.get(BillingAdapters).store.customer_by_stripe_id(
+                "cus_7"
+            )
+        ).account  # type: ignore[union-attr]
     )
     assert payment.amount_cents == 1900
-    assert await harness.container.billing.held_for_review() == []
+    assert await harness.container.services.get(BillingAdapters).store.held_for_review() == []
 
 
 async def test_a_payment_failure_then_success_records_one_paid_payment(
@@ -279,7 +284,9 @@ async def test_a_flood_of_identical_events_has_one_effect(
     row = await _subscription(any_store)
     assert (row.version, row.status, row.plan) == (1, "active", "pro")
 
-    customer = await any_store.container.billing.customer_by_stripe_id("cus_1")
+    customer = await any_store.container.services.get(BillingAdapters).store.customer_by_stripe_id(
+        "cus_1"
+    )
     assert customer is not None
     assert customer.account.id == "user-1"
     assert await any_store.rows(BillingPayment) == 1

@@ -18,9 +18,10 @@ from litestar import Controller, Litestar, Response, delete, get, post
 from litestar.exceptions import HTTPException
 
 from common.principal import Principal
-from core.settings import Settings, load_settings
+from core.settings import Settings
 from infra.container import Container
 from web.app import create_app
+from web.features import load_app_settings
 from web.idempotency import REQUIRED_OPT
 
 EFFECTS = "effects"
@@ -110,7 +111,7 @@ def build_app(settings: Settings, container: Container | None = None) -> Litesta
 
 if __name__ == "__main__":
     uvicorn.run(
-        build_app(load_settings(env_file=None)),
+        build_app(load_app_settings(env_file=None)),
         host="127.0.0.1",
         port=int(sys.argv[1]),
         log_config=None,

@@ -9,9 +9,10 @@ import httpx
 import pytest
 
 from core.settings import Settings
-from infra.container import Container, build_container
+from infra.container import Container
 from tests.conftest import FakeClock
 from tests.e2e.idempotency._app import EFFECTS, build_app
+from web.features import build_app_container
 
 KEY = "idempotency-key"
 
@@ -60,7 +61,7 @@ async def _open(
     environment: dict[str, str], make_settings: Callable[..., Settings], clock: FakeClock
 ) -> AsyncIterator[Harness]:
     settings = make_settings(**environment, IDEMPOTENCY_TTL_SECONDS="3600")
-    container = build_container(settings, clock=clock)
+    container = build_app_container(settings, clock=clock)
     app = build_app(settings, container)
     transport = httpx.ASGITransport(app=app, client=(CLIENT_IP, 40000))
     try:

@@ -13,12 +13,12 @@ import pytest
 from background.jobs.demo import DEMO_SLEEP, DemoSleep
 from common.clock import SystemClock
 from core.ports.jobs import Job, JobStore
-from core.settings import load_settings
 from infra.db.engine import create_database
 from infra.jobs import SqlJobStore
 from tests._jobs_support import eventually
 from tests.conftest import issue_access_token
 from tests.e2e.jobs._processes import bulkhead_env, bulkhead_process, free_port
+from web.features import load_app_settings
 
 pytestmark = pytest.mark.slow
 
@@ -62,7 +62,7 @@ async def test_sigterm_drains_in_flight_jobs_then_releases_the_rest(
 async def test_tasks_survive_an_api_crash_and_run_after_restart(tmp_path: Path) -> None:
     """Zero-config: SQLite under DATA_DIR, migrated by `bulkhead run`, worker in-process."""
     env = bulkhead_env(tmp_path / "var", APP_ENV="dev")
-    settings = load_settings(env, env_file=None)
+    settings = load_app_settings(env, env_file=None)
     headers = {"Authorization": f"Bearer {issue_access_token(settings, 'alice')}"}
     port = free_port()
     base = f"http://127.0.0.1:{port}"

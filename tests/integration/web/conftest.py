@@ -28,8 +28,9 @@ from core.errors import (
     RateLimitedError,
 )
 from core.logging import get_logger
-from core.settings import Settings, load_settings
+from core.settings import Settings
 from web.app import create_app
+from web.features import load_app_settings
 from web.problems import ProblemError
 
 _log = get_logger("tests.web")
@@ -101,7 +102,7 @@ def shared_app(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) 
     root = tmp_path_factory.mktemp("web-app")
     database = root / "bulkhead.db"
     shutil.copyfile(sqlite_template, database)
-    settings = load_settings(
+    settings = load_app_settings(
         {
             "APP_ENV": "test",
             "DATA_DIR": str(root / "var"),

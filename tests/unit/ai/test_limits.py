@@ -1,13 +1,9 @@
-"""Where limits come from: settings defaults, or an entitled paid plan."""
+"""Where limits come from: settings defaults, or the plan the payer is entitled to."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-import pytest
-
 from ai.limits import PlanBudgetLimits
-from modules.billing import AccountRef, Subscription
+from core.ports.plans import AccountKind
 from policies.budgets import BudgetLimits
 from policies.plans import PLANS
 
@@ -19,36 +15,23 @@ DEFAULTS = BudgetLimits(
 )
 
 
-class Subscriptions:
-    def __init__(self, **by_account: tuple[str, str]) -> None:
+class Plans:
+    """`PlanLookup` from a table: `user_u1="pro"` puts user u1 on pro."""
+
+    def __init__(self, **by_account: str) -> None:
         self._by_account = by_account
 
-    async def subscriptions_of(self, account: AccountRef) -> list[Subscription]:
-        found = self._by_account.get(f"{account.type}_{account.id}")
-        if found is None:
-            return []
-        plan, status = found
-        return [
-            Subscription(
-                stripe_subscription_id="sub_1",
-                account=account,
-                plan=plan,
-                status=status,
-                current_period_end=None,
-                cancel_at_period_end=False,
-                version=1,
-                updated_at=datetime(2026, 1, 1, tzinfo=UTC),
-            )
-        ]
+    async def entitled_plan(self, kind: AccountKind, account_id: str) -> str | None:
+        return self._by_account.get(f"{kind}_{account_id}")
 
 
-async def test_no_subscription_means_the_defaults() -> None:
-    source = PlanBudgetLimits(DEFAULTS, Subscriptions())  # type: ignore[arg-type]
+async def test_no_plan_means_the_defaults() -> None:
+    source = PlanBudgetLimits(DEFAULTS, Plans())
     assert await source.limits_for("u1", None) == DEFAULTS
 
 
 async def test_an_entitled_plan_overrides_the_defaults() -> None:
-    source = PlanBudgetLimits(DEFAULTS, Subscriptions(user_u1=("pro", "active")))  # type: ignore[arg-type]
+    source = PlanBudgetLimits(DEFAULTS, Plans(user_u1="pro"))
 
     limits = await source.limits_for("u1", None)
 
@@ -60,14 +43,13 @@ async def test_an_entitled_plan_overrides_the_defaults() -> None:
 
 
 async def test_on_an_org_the_orgs_plan_pays() -> None:
-    source = PlanBudgetLimits(DEFAULTS, Subscriptions(org_o1=("team", "trialing")))  # type: ignore[arg-type]
+    source = PlanBudgetLimits(DEFAULTS, Plans(org_o1="team", user_u1="pro"))
 
     limits = await source.limits_for("u1", "o1")
 
     assert limits.org_daily_tokens == PLANS["team"].entitlements.llm_org_daily_tokens
 
 
-@pytest.mark.parametrize("subscription", [("pro", "canceled"), ("platinum", "active")])
-async def test_a_lapsed_or_unknown_plan_means_the_defaults(subscription: tuple[str, str]) -> None:
-    source = PlanBudgetLimits(DEFAULTS, Subscriptions(user_u1=subscription))  # type: ignore[arg-type]
+async def test_an_unknown_plan_means_the_defaults() -> None:
+    source = PlanBudgetLimits(DEFAULTS, Plans(user_u1="platinum"))
     assert await source.limits_for("u1", None) == DEFAULTS

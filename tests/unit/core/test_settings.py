@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import ConfigurationError
-from core.settings import load_settings
+from core.settings import Settings, SettingsSection, load_settings
 
 
 def test_defaults_boot_with_zero_config(tmp_path: Path) -> None:
@@ -69,3 +69,46 @@ def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
     )
     assert settings.app_name == "From File"
     assert settings.job_lease_seconds == 60
+
+
+class WidgetSettings(SettingsSection, kw_only=True, frozen=True):
+    widget_count: int = 3
+    widget_api_base: str | None = None
+
+    def check(self, settings: Settings) -> None:
+        if settings.is_prod and self.widget_count > 10:
+            raise ConfigurationError("WIDGET_COUNT: at most 10 in production")
+
+
+def test_a_feature_section_reads_the_same_environment(tmp_path: Path) -> None:
+    env = {"DATA_DIR": str(tmp_path), "WIDGET_COUNT": "7"}
+    settings = load_settings(env, env_file=None, sections=[WidgetSettings])
+    assert settings.section(WidgetSettings).widget_count == 7
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "app_env"),
+    [
+        ("WIDGET_COUNT", "many", "dev"),
+        ("WIDGET_API_BASE", "ftp://x", "dev"),
+        ("WIDGET_COUNT", "11", "prod"),
+    ],
+)
+def test_a_bad_section_value_is_refused_by_name(
+    tmp_path: Path, name: str, value: str, app_env: str
+) -> None:
+    env = {
+        "DATA_DIR": str(tmp_path),
+        "APP_ENV": app_env,
+        "JWT_SECRET": "x" * 40,
+        "DATABASE_URL": "postgresql://db/x",
+        name: value,
+    }
+    with pytest.raises(ConfigurationError, match=name):
+        load_settings(env, env_file=None, sections=[WidgetSettings])
+
+
+def test_a_section_nobody_loaded_is_a_clear_error(tmp_path: Path) -> None:
+    settings = load_settings({"DATA_DIR": str(tmp_path)}, env_file=None)
+    with pytest.raises(ConfigurationError, match="WidgetSettings was not loaded"):
+        settings.section(WidgetSettings)

@@ -8,7 +8,7 @@ import pytest
 
 from core.errors import ConfigurationError
 from core.settings import Settings
-from infra.container import build_container
+from web.features import build_app_container
 
 SettingsFactory = Callable[..., Settings]
 
@@ -25,7 +25,7 @@ SettingsFactory = Callable[..., Settings]
 async def test_email_adapter_follows_settings(
     make_settings: SettingsFactory, env: dict[str, str], adapter: str
 ) -> None:
-    container = build_container(make_settings(**env))
+    container = build_app_container(make_settings(**env))
     try:
         assert container.email.adapter == adapter
         assert container.probes["email"] is container.email
@@ -48,4 +48,4 @@ def test_malformed_smtp_url_fails_at_build_naming_the_variable(
     make_settings: SettingsFactory,
 ) -> None:
     with pytest.raises(ConfigurationError, match="SMTP_URL"):
-        build_container(make_settings(SMTP_URL="smtp://mail.test:notaport"))
+        build_app_container(make_settings(SMTP_URL="smtp://mail.test:notaport"))

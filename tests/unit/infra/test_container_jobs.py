@@ -3,12 +3,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from core.settings import Settings
-from infra.container import build_container
 from infra.jobs import RedisJobStore, SqlJobStore
+from web.features import build_app_container
 
 
 async def test_jobs_use_redis_when_configured(make_settings: Callable[..., Settings]) -> None:
-    container = build_container(make_settings(REDIS_URL="redis://127.0.0.1:6379/0"))
+    container = build_app_container(make_settings(REDIS_URL="redis://127.0.0.1:6379/0"))
     try:
         assert isinstance(container.jobs, RedisJobStore)
         probe = container.probes["jobs"]
@@ -20,7 +20,7 @@ async def test_jobs_use_redis_when_configured(make_settings: Callable[..., Setti
 
 
 async def test_jobs_fall_back_to_the_database(make_settings: Callable[..., Settings]) -> None:
-    container = build_container(make_settings())
+    container = build_app_container(make_settings())
     try:
         assert isinstance(container.jobs, SqlJobStore)
         probe = container.probes["jobs"]

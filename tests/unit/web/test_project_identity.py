@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from core.project import PROJECT_NAME
 from core.settings import Settings
 from web.app import create_app
-from web.cli import bulkhead
+from web.cli.main import bulkhead
 
 
 def test_the_app_name_defaults_to_the_project_name(make_settings: Callable[..., Settings]) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from infra.billing import SqlBillingStore
 from infra.db.engine import Database
-from infra.db.tables import BillingPayment
+from infra.db.tables.billing import BillingPayment
 from modules.billing import AccountRef, PaymentRecord, ReviewItem, SubscriptionChange
 from tests.conftest import FakeClock
 

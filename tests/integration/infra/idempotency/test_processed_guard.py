@@ -16,7 +16,8 @@ from core.errors import ConflictError
 from core.ports.idempotency import Claim, IdempotencyRecord, IdempotencyStore
 from core.ports.processed_guard import GuardContext, ProcessedGuard
 from infra.db.engine import Database
-from infra.db.tables import IdempotencyKey, KvEntry
+from infra.db.tables.idempotency import IdempotencyKey
+from infra.db.tables.kv import KvEntry
 from infra.db.unit_of_work import joined_session, sql_unit_of_work
 from infra.idempotency import (
     MemoryIdempotencyStore,

@@ -8,8 +8,9 @@ import pytest
 
 from core.ports.email import EmailDeliveryError, EmailMessage
 from core.settings import Settings
-from infra.container import Container, build_container
+from infra.container import Container
 from tests.conftest import FakeClock
+from web.features import build_app_container
 
 
 class BrokenEmail:
@@ -30,6 +31,6 @@ class BrokenEmail:
 async def container(
     make_settings: Callable[..., Settings], sqlite_url: str, clock: FakeClock
 ) -> AsyncIterator[Container]:
-    built = build_container(make_settings(DATABASE_URL=sqlite_url), clock=clock)
+    built = build_app_container(make_settings(DATABASE_URL=sqlite_url), clock=clock)
     yield built
     await built.aclose()

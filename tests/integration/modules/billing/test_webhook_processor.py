@@ -12,7 +12,8 @@ from common.events import PaymentReceived
 from core.ports.unit_of_work import UnitOfWork
 from infra.billing import SqlBillingStore
 from infra.db.engine import Database
-from infra.db.tables import BillingPayment, IdempotencyKey
+from infra.db.tables.billing import BillingPayment
+from infra.db.tables.idempotency import IdempotencyKey
 from infra.idempotency import SqlProcessedGuard
 from modules.billing import PlanPrices, StripeWebhookProcessor, payment_event_id, sign_payload
 from tests.conftest import FakeClock

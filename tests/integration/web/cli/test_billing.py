@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 
 from core.settings import Settings
 from tests.integration.infra.billing.stripe_api import StripeApi, stripe_api
-from web.cli import bulkhead
+from web.cli.main import bulkhead
 
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
 

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from core.settings import Settings
-from infra.db.tables import Base
+from infra.db.tables._base import Base
 from tests.integration.web.conftest import closed_port
-from web.cli import bulkhead
+from web.cli.main import bulkhead
 
 
 @pytest.fixture

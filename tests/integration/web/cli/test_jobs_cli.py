@@ -19,7 +19,7 @@ from core.ports.jobs import Job
 from core.settings import Settings
 from infra.db.engine import create_database
 from infra.jobs import SqlJobStore
-from web.cli import bulkhead
+from web.cli.main import bulkhead
 
 
 @pytest.fixture

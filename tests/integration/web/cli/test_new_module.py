@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.project_copy import REPO, copy_sources, run_tool
-from web.cli import bulkhead
+from web.cli.main import bulkhead
 
 pytestmark = pytest.mark.slow
 

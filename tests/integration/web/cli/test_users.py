@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from core.settings import Settings
-from web.cli import bulkhead
+from web.cli.main import bulkhead
 
 PASSWORD = "tangerine orbit cactus 47"
 

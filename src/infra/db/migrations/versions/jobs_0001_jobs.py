@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from infra.db.tables import UtcDateTime
+from infra.db.tables._base import UtcDateTime
 
 revision = "jobs_0001"
 down_revision = "0001"

@@ -1,0 +1,6 @@
+"""The Tasks API: start a registered job kind (202 + Location) and poll it."""
+
+from web.features import Feature
+from web.tasks import TasksController
+
+FEATURE = Feature(name="tasks", summary=__doc__ or "", routes=(TasksController,))
