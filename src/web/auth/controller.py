@@ -28,6 +28,7 @@ from web.auth.schemas import (
     PasswordChangeIn,
     PasswordForgotIn,
     PasswordResetIn,
+    PathId,
     RecoveryCodesOut,
     RefreshIn,
     RegisterIn,
@@ -121,7 +122,7 @@ class AuthController(Controller):
         "/sessions/{session_id:str}", status_code=204, summary="Revoke one of the caller's sessions"
     )
     async def revoke_session(
-        self, session_id: str, principal: Principal, deps: AuthDeps, request: AnyRequest
+        self, session_id: PathId, principal: Principal, deps: AuthDeps, request: AnyRequest
     ) -> None:
         await auth.revoke_session(deps, principal, session_id, request_meta(request))
 
