@@ -11,16 +11,15 @@ from litestar.params import Parameter
 from modules.auth import IssuedTokens, MfaChallenge, SessionInfo
 
 __all__ = [
-    "CodeIn",
-    "EmailVerifyIn",
     "NO_NUL",
+    "CodeIn",
     "Email",
-    "Name",
-    "Token",
+    "EmailVerifyIn",
     "LoginIn",
     "LoginMfaIn",
     "MfaChallengeOut",
     "MfaSetupOut",
+    "Name",
     "PasswordChangeIn",
     "PasswordForgotIn",
     "PasswordResetIn",
@@ -30,6 +29,7 @@ __all__ = [
     "RegisterIn",
     "SessionList",
     "SessionOut",
+    "Token",
     "TokenPairOut",
 ]
 

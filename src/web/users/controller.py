@@ -100,7 +100,12 @@ class OrgsController(Controller):
         summary="Remove a member (or leave, with your own id)",
     )
     async def remove_member(
-        self, org_id: PathId, user_id: PathId, principal: Principal, deps: UsersDeps, request: AnyRequest
+        self,
+        org_id: PathId,
+        user_id: PathId,
+        principal: Principal,
+        deps: UsersDeps,
+        request: AnyRequest,
     ) -> None:
         await users.remove_member(deps, principal, org_id, user_id, meta=request_meta(request))
 
