@@ -309,3 +309,24 @@ async def test_forged_or_stale_access_tokens_are_401_on_plain_and_guarded_routes
     assert (
         await client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {genuine}"})
     ).status_code == 200
+
+
+async def test_an_idempotent_login_replays_without_storing_its_tokens_in_clear(
+    app: AppPair,
+) -> None:
+    client, container = app
+    await register(client, "ned@example.com")
+    body = {"email": "ned@example.com", "password": PASSWORD}
+    headers = {"Idempotency-Key": "login-once"}
+    first = await client.post("/api/v1/auth/login", json=body, headers=headers)
+    again = await client.post("/api/v1/auth/login", json=body, headers=headers)
+    assert first.status_code == again.status_code == 200
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    record = in_app(client, container.idempotency.get, "http:ip:testclient:login-once")
+    assert record is not None
+    assert record.response is not None
+    for secret in (first.json()["refresh_token"], first.json()["access_token"]):
+        assert secret.encode() not in record.response
+    sessions = await client.get("/api/v1/auth/sessions", headers=bearer(first.json()))
+    assert len(sessions.json()["items"]) == 1, "the replay opened no second session"
