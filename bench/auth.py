@@ -45,7 +45,12 @@ class _Clients:
             httpx.AsyncClient(
                 base_url=base_url,
                 timeout=120.0,
-                transport=httpx.AsyncHTTPTransport(local_address=f"127.0.0.{2 + index}"),
+                # Drop idle connections before uvicorn does (its keep-alive is 5 s, as is
+                # httpx's default): reusing one the server is closing fails with ReadError.
+                transport=httpx.AsyncHTTPTransport(
+                    local_address=f"127.0.0.{2 + index}",
+                    limits=httpx.Limits(keepalive_expiry=2.0),
+                ),
             )
             for index in range(USERS)
         ]

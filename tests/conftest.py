@@ -182,8 +182,12 @@ async def sqlite_database(sqlite_url: str) -> AsyncIterator[Database]:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-async def database(request: pytest.FixtureRequest) -> Database:
-    """Each SQL adapter test runs once on SQLite and once on PostgreSQL."""
+def database(request: pytest.FixtureRequest) -> Database:
+    """Each SQL adapter test runs once on SQLite and once on PostgreSQL.
+
+    A sync fixture: the session-scoped PostgreSQL setup runs its own event loop, which it
+    cannot do from inside a test's running loop.
+    """
     name = "sqlite_database" if request.param == "sqlite" else "postgres_database"
     db: Database = request.getfixturevalue(name)
     return db

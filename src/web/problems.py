@@ -107,6 +107,10 @@ def _from_bulkhead_error(request: Request[Any, Any, Any], exc: BulkheadError) ->
     headers: dict[str, str] = {}
     if exc.retry_after is not None:
         headers["Retry-After"] = str(exc.retry_after)
+        if status == 429:
+            # RateLimit header fields (draft-ietf-httpapi-ratelimit-headers): none left until reset.
+            headers["RateLimit-Remaining"] = "0"
+            headers["RateLimit-Reset"] = str(exc.retry_after)
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     if exc.kind is ErrorKind.CONFIGURATION:

@@ -28,6 +28,7 @@ from web.auth.schemas import (
     PasswordChangeIn,
     PasswordForgotIn,
     PasswordResetIn,
+    PathId,
     RecoveryCodesOut,
     RefreshIn,
     RegisterIn,
@@ -35,11 +36,14 @@ from web.auth.schemas import (
     SessionOut,
     TokenPairOut,
 )
+from web.opts import SECRET_RESPONSE_OPT
 
 __all__ = ["AuthController"]
 
 _log = get_logger(__name__)
 AnyRequest = Request[Any, Any, Any]
+_SECRET = {SECRET_RESPONSE_OPT: True}
+"""Responses holding tokens, TOTP seeds or recovery codes (the idempotency store encrypts them)."""
 
 
 async def _forgot_in_background(deps: AuthDeps, email: str, meta: RequestMeta) -> None:
@@ -75,6 +79,7 @@ class AuthController(Controller):
     @post(
         "/login",
         status_code=200,
+        opt=_SECRET,
         summary="Log in; returns tokens, or an MFA challenge when MFA is on",
     )
     async def login(
@@ -87,7 +92,12 @@ class AuthController(Controller):
             return Response(MfaChallengeOut.of(result), status_code=200)
         return tokens_response(result, request.app.state.container.settings)  # type: ignore[return-value]  # Response is invariant; the body is one arm of the union
 
-    @post("/login/mfa", status_code=200, summary="Finish an MFA login with a TOTP or recovery code")
+    @post(
+        "/login/mfa",
+        status_code=200,
+        opt=_SECRET,
+        summary="Finish an MFA login with a TOTP or recovery code",
+    )
     async def login_mfa(
         self, data: LoginMfaIn, deps: AuthDeps, request: AnyRequest
     ) -> Response[TokenPairOut]:
@@ -96,7 +106,7 @@ class AuthController(Controller):
         )
         return tokens_response(tokens, request.app.state.container.settings)
 
-    @post("/refresh", status_code=200, summary="Rotate a refresh token for a new pair")
+    @post("/refresh", status_code=200, opt=_SECRET, summary="Rotate a refresh token for a new pair")
     async def refresh(
         self, data: RefreshIn, deps: AuthDeps, request: AnyRequest
     ) -> Response[TokenPairOut]:
@@ -121,18 +131,28 @@ class AuthController(Controller):
         "/sessions/{session_id:str}", status_code=204, summary="Revoke one of the caller's sessions"
     )
     async def revoke_session(
-        self, session_id: str, principal: Principal, deps: AuthDeps, request: AnyRequest
+        self, session_id: PathId, principal: Principal, deps: AuthDeps, request: AnyRequest
     ) -> None:
         await auth.revoke_session(deps, principal, session_id, request_meta(request))
 
-    @post("/mfa/setup", status_code=200, summary="Start TOTP setup (not active until enabled)")
+    @post(
+        "/mfa/setup",
+        status_code=200,
+        opt=_SECRET,
+        summary="Start TOTP setup (not active until enabled)",
+    )
     async def mfa_setup(
         self, principal: Principal, deps: AuthDeps, request: AnyRequest
     ) -> MfaSetupOut:
         setup = await auth.setup_mfa(deps, principal, request_meta(request))
         return MfaSetupOut(secret=setup.secret, otpauth_uri=setup.otpauth_uri)
 
-    @post("/mfa/enable", status_code=200, summary="Activate TOTP; returns ten recovery codes")
+    @post(
+        "/mfa/enable",
+        status_code=200,
+        opt=_SECRET,
+        summary="Activate TOTP; returns ten recovery codes",
+    )
     async def mfa_enable(
         self, data: CodeIn, principal: Principal, deps: AuthDeps, request: AnyRequest
     ) -> RecoveryCodesOut:
@@ -145,7 +165,12 @@ class AuthController(Controller):
     ) -> None:
         await auth.disable_mfa(deps, principal, data.code, request_meta(request))
 
-    @post("/mfa/step-up", status_code=200, summary="Prove MFA now: tokens with a fresh MFA proof")
+    @post(
+        "/mfa/step-up",
+        status_code=200,
+        opt=_SECRET,
+        summary="Prove MFA now: tokens with a fresh MFA proof",
+    )
     async def mfa_step_up(
         self, data: CodeIn, principal: Principal, deps: AuthDeps, request: AnyRequest
     ) -> Response[TokenPairOut]:

@@ -13,10 +13,9 @@ from core.errors import AuthenticationError
 from core.security.jwt import TokenError, decode_token
 from core.settings import Settings
 from infra.container import Container
+from modules.auth import ACCESS_TOKEN_TYPE
 
 __all__ = ["ACCESS_TOKEN_TYPE", "bearer_token", "principal_from_token", "provide_principal"]
-
-ACCESS_TOKEN_TYPE = "access"
 
 
 def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:

@@ -6,37 +6,50 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
+from litestar.params import Parameter
 
 from modules.auth import IssuedTokens, MfaChallenge, SessionInfo
 
 __all__ = [
+    "NO_NUL",
     "CodeIn",
+    "Email",
     "EmailVerifyIn",
     "LoginIn",
     "LoginMfaIn",
     "MfaChallengeOut",
     "MfaSetupOut",
+    "Name",
     "PasswordChangeIn",
     "PasswordForgotIn",
     "PasswordResetIn",
+    "PathId",
     "RecoveryCodesOut",
     "RefreshIn",
     "RegisterIn",
     "SessionList",
     "SessionOut",
+    "Token",
     "TokenPairOut",
 ]
 
-Email = Annotated[str, msgspec.Meta(max_length=320)]
+NO_NUL = "^[^\\x00]*$"
+"""Text that reaches SQL must not hold NUL: PostgreSQL refuses it (a 500, not a 400)."""
+
+Email = Annotated[str, msgspec.Meta(max_length=320, pattern=NO_NUL)]
+Name = Annotated[str, msgspec.Meta(max_length=1000, pattern=NO_NUL)]
 Password = Annotated[str, msgspec.Meta(max_length=1024)]
-Token = Annotated[str, msgspec.Meta(max_length=2048)]
-Code = Annotated[str, msgspec.Meta(max_length=64)]
+"""Hashed, never stored or queried as text: any character may be part of a passphrase."""
+Token = Annotated[str, msgspec.Meta(max_length=2048, pattern=NO_NUL)]
+Code = Annotated[str, msgspec.Meta(max_length=64, pattern=NO_NUL)]
+PathId = Annotated[str, Parameter(pattern=NO_NUL, max_length=128)]
+"""An id in the path (sessions, organisations, members): 400 when it cannot be one."""
 
 
 class RegisterIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     email: Email
     password: Password
-    name: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+    name: Name | None = None
 
 
 class LoginIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -21,10 +21,12 @@ from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 from core.errors import AuthenticationError, ServiceUnavailableError
 from core.logging import get_logger
 from core.ports.idempotency import Claim, ClaimStatus, IdempotencyStore
+from core.security.encryption import DecryptionError, SecretBox
 from infra.container import Container
 from web.auth.principal import bearer_token, principal_from_token
 from web.idempotency import stored
 from web.idempotency.metrics import count
+from web.opts import SECRET_RESPONSE_OPT
 from web.problems import ProblemError
 
 __all__ = ["IDEMPOTENCY_KEY_HEADER", "REQUIRED_OPT", "IdempotencyMiddleware"]
@@ -37,6 +39,7 @@ _MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _PREFIX = "/api/"
 _VALID_KEY = re.compile(r"[\x20-\x7e]{1,255}")
 _MAX_RETRY_AFTER = 5
+_SEAL_PURPOSE = "idempotency-response"
 _log = get_logger(__name__)
 
 
@@ -71,13 +74,18 @@ class IdempotencyMiddleware(ASGIMiddleware):
         body = await request.body()
         store_key = f"http:{_caller(request, container)}:{keys[0]}"
         claim = await _claim(container, store_key, _fingerprint(request, body))
+        box = (
+            SecretBox(container.settings.secret, _SEAL_PURPOSE)
+            if scope["route_handler"].opt.get(SECRET_RESPONSE_OPT)
+            else None
+        )
         if claim.status is ClaimStatus.CLAIMED:
             assert claim.token is not None
-            recorder = _Recorder(container.idempotency, store_key, claim.token, scope)
+            recorder = _Recorder(container.idempotency, store_key, claim.token, scope, box)
             await recorder.run(next_app, scope, _replayed(body, receive), send)
             return
         _answer_repeat(claim, request)
-        response = stored.decode(claim.response or b"")
+        response = stored.decode(_opened(claim.response or b"", box, store_key))
         count("replayed")
         _log.info(
             "idempotency.replay",
@@ -145,6 +153,21 @@ def _answer_repeat(claim: Claim, request: Request[Any, Any, Any]) -> None:
         )
 
 
+def _opened(raw: bytes, box: SecretBox | None, key: str) -> bytes:
+    if box is None:
+        return raw
+    try:
+        return stored.unseal(raw, box, key)
+    except DecryptionError as exc:
+        # The signing secret changed since: the response cannot be read back, only redone.
+        raise ProblemError(
+            422,
+            "idempotency-key-reused",
+            "The response stored under this Idempotency-Key can no longer be replayed",
+            title="Idempotency key reused",
+        ) from exc
+
+
 def _replayed(body: bytes, receive: Receive) -> Receive:
     """A `receive` that yields the already-read body, then defers to the real one."""
     pending = True
@@ -162,8 +185,15 @@ def _replayed(body: bytes, receive: Receive) -> Receive:
 class _Recorder:
     """Runs the claimed request, tees its response, then stores it or releases the key."""
 
-    def __init__(self, store: IdempotencyStore, key: str, token: str, scope: Scope) -> None:
-        self._store, self._key, self._token = store, key, token
+    def __init__(
+        self,
+        store: IdempotencyStore,
+        key: str,
+        token: str,
+        scope: Scope,
+        box: SecretBox | None = None,
+    ) -> None:
+        self._store, self._key, self._token, self._box = store, key, token, box
         self._request_id: str | None = scope.get("state", {}).get("request_id")
         self._status = 0
         self._headers: list[tuple[str, str]] = []
@@ -202,7 +232,10 @@ class _Recorder:
                     body=b"".join(self._chunks),
                     request_id=self._request_id,
                 )
-                await self._store.complete(self._key, stored.encode(response), token=self._token)
+                raw = stored.encode(response)
+                if self._box is not None:
+                    raw = stored.seal(raw, self._box, self._key)
+                await self._store.complete(self._key, raw, token=self._token)
             else:
                 count("released")
                 await self._store.release(self._key, token=self._token)

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable
 
 import msgspec
 from litestar.types import Send
 
-__all__ = ["REPLAYED_HEADER", "StoredResponse", "decode", "encode", "kept_headers", "replay"]
+from core.security.encryption import SecretBox
+
+__all__ = [
+    "REPLAYED_HEADER",
+    "StoredResponse",
+    "decode",
+    "encode",
+    "kept_headers",
+    "replay",
+    "seal",
+    "unseal",
+]
 
 REPLAYED_HEADER = "idempotent-replayed"
 
@@ -48,6 +60,16 @@ def encode(response: StoredResponse) -> bytes:
 
 def decode(raw: bytes) -> StoredResponse:
     return _decoder.decode(raw)
+
+
+def seal(raw: bytes, box: SecretBox, key: str) -> bytes:
+    """Encrypt a stored response that carries credentials, bound to its idempotency key."""
+    return box.encrypt(base64.b64encode(raw).decode("ascii"), associated=key).encode("ascii")
+
+
+def unseal(raw: bytes, box: SecretBox, key: str) -> bytes:
+    """Open what `seal` made; `DecryptionError` when the key or the secret differs."""
+    return base64.b64decode(box.decrypt(raw.decode("ascii"), associated=key))
 
 
 def kept_headers(raw: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:

@@ -15,6 +15,7 @@ from modules.users import Invitation, Member, Membership, Org, UsersDeps
 from policies.mfa import SensitiveAction
 from web.auth.dependencies import request_meta
 from web.auth.guards import require_mfa
+from web.auth.schemas import PathId
 from web.users.dependencies import provide_users_deps
 from web.users.schemas import (
     InvitationAccept,
@@ -75,15 +76,15 @@ class OrgsController(Controller):
         return OrgList(items=await users.list_orgs(deps, principal))
 
     @get("/{org_id:str}/members", summary="Members and their roles")
-    async def members(self, org_id: str, principal: Principal, deps: UsersDeps) -> MemberList:
+    async def members(self, org_id: PathId, principal: Principal, deps: UsersDeps) -> MemberList:
         return MemberList(items=await users.list_members(deps, principal, org_id))
 
     @patch("/{org_id:str}/members/{user_id:str}", summary="Change a member's role")
     async def change_role(
         self,
         *,
-        org_id: str,
-        user_id: str,
+        org_id: PathId,
+        user_id: PathId,
         data: MemberUpdate,
         principal: Principal,
         deps: UsersDeps,
@@ -99,7 +100,12 @@ class OrgsController(Controller):
         summary="Remove a member (or leave, with your own id)",
     )
     async def remove_member(
-        self, org_id: str, user_id: str, principal: Principal, deps: UsersDeps, request: AnyRequest
+        self,
+        org_id: PathId,
+        user_id: PathId,
+        principal: Principal,
+        deps: UsersDeps,
+        request: AnyRequest,
     ) -> None:
         await users.remove_member(deps, principal, org_id, user_id, meta=request_meta(request))
 
@@ -110,7 +116,7 @@ class OrgsController(Controller):
     )
     async def invite(
         self,
-        org_id: str,
+        org_id: PathId,
         data: InvitationCreate,
         principal: Principal,
         deps: UsersDeps,

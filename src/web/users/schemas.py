@@ -6,12 +6,11 @@ use cases shape them; their fields are the contract.
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import msgspec
 
 from modules.users import Member, Org
 from policies.roles import Role
+from web.auth.schemas import Email, Name, Token
 
 __all__ = [
     "InvitationAccept",
@@ -25,11 +24,11 @@ __all__ = [
 
 
 class UserUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    name: Annotated[str, msgspec.Meta(max_length=1000)] | msgspec.UnsetType | None = msgspec.UNSET
+    name: Name | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class OrgCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    name: Annotated[str, msgspec.Meta(max_length=1000)]
+    name: Name
 
 
 class OrgList(msgspec.Struct, frozen=True, kw_only=True):
@@ -41,7 +40,7 @@ class MemberList(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class InvitationCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    email: Annotated[str, msgspec.Meta(max_length=320)]
+    email: Email
     role: Role = Role.MEMBER
 
 
@@ -50,4 +49,4 @@ class MemberUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class InvitationAccept(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    token: Annotated[str, msgspec.Meta(max_length=2048)]
+    token: Token

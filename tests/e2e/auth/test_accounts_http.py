@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
 
+import jwt
+import pytest
+
+from core.settings import Settings
 from infra.container import Container
+from tests.conftest import issue_access_token
 from tests.e2e.auth.conftest import (
     PASSWORD,
     AppFactory,
@@ -261,3 +267,66 @@ async def test_refresh_cookie_transport(apps: AppFactory, database_env: dict[str
         client.cookies.clear()
         missing = await client.post("/api/v1/auth/refresh", json={})
         assert missing.status_code == 400
+
+
+def _forged_tokens(settings: Settings, user_id: str, now: datetime) -> dict[str, str]:
+    """Access tokens an attacker could present, each wrong in exactly one way."""
+    good = issue_access_token(settings, user_id, now=now)
+    claims = jwt.decode(good, options={"verify_signature": False})
+    return {
+        "alg-none": jwt.encode(claims, key=None, algorithm="none"),  # type: ignore[arg-type]
+        "wrong-alg": jwt.encode(claims, settings.secret, algorithm="HS512"),
+        "other-key": jwt.encode(claims, "another-key-of-a-perfectly-fine-length!", "HS256"),
+        "wrong-aud": jwt.encode({**claims, "aud": "other-api"}, settings.secret, "HS256"),
+        "wrong-iss": jwt.encode({**claims, "iss": "someone-else"}, settings.secret, "HS256"),
+        "wrong-typ": jwt.encode({**claims, "typ": "mfa"}, settings.secret, "HS256"),
+        "expired": issue_access_token(settings, user_id, now=now - timedelta(minutes=16)),
+        "no-exp": jwt.encode(
+            {k: v for k, v in claims.items() if k != "exp"}, settings.secret, "HS256"
+        ),
+    }
+
+
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
+async def test_forged_or_stale_access_tokens_are_401_on_plain_and_guarded_routes(
+    app: AppPair,
+) -> None:
+    client, container = app
+    user = await register(client, "max@example.com")
+    settings, now = container.settings, container.clock.now()
+    genuine = issue_access_token(settings, user["id"], now=now)
+    ok = await client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {genuine}"})
+    assert ok.status_code == 200, "the control token works, so each refusal below is its flaw"
+    for flaw, token in _forged_tokens(settings, user["id"], now).items():
+        headers = {"Authorization": f"Bearer {token}"}
+        for response in (
+            await client.get("/api/v1/users/me", headers=headers),
+            await client.delete("/api/v1/users/me", headers=headers),
+        ):
+            assert response.status_code == 401, (flaw, response.text)
+            assert response.headers["www-authenticate"] == "Bearer", flaw
+            assert response.headers["content-type"].startswith("application/problem+json")
+    assert (
+        await client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {genuine}"})
+    ).status_code == 200
+
+
+async def test_an_idempotent_login_replays_without_storing_its_tokens_in_clear(
+    app: AppPair,
+) -> None:
+    client, container = app
+    await register(client, "ned@example.com")
+    body = {"email": "ned@example.com", "password": PASSWORD}
+    headers = {"Idempotency-Key": "login-once"}
+    first = await client.post("/api/v1/auth/login", json=body, headers=headers)
+    again = await client.post("/api/v1/auth/login", json=body, headers=headers)
+    assert first.status_code == again.status_code == 200
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    record = in_app(client, container.idempotency.get, "http:ip:testclient:login-once")
+    assert record is not None
+    assert record.response is not None
+    for secret in (first.json()["refresh_token"], first.json()["access_token"]):
+        assert secret.encode() not in record.response
+    sessions = await client.get("/api/v1/auth/sessions", headers=bearer(first.json()))
+    assert len(sessions.json()["items"]) == 1, "the replay opened no second session"

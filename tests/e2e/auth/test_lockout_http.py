@@ -22,6 +22,8 @@ def _assert_locked(response: Any) -> int:
     assert response.json()["type"].endswith("/too-many-attempts")
     retry_after = int(response.headers["retry-after"])
     assert retry_after > 0
+    assert response.headers["ratelimit-remaining"] == "0"
+    assert response.headers["ratelimit-reset"] == str(retry_after)
     return retry_after
 
 

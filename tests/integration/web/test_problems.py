@@ -179,7 +179,13 @@ async def test_unexpected_exception_is_an_opaque_500(client: AsyncTestClient[Lit
     ("kind", "status", "slug", "headers", "errors"),
     [
         ("input", 400, "validation-error", {}, [{"field": "email", "message": "not an address"}]),
-        ("locked", 429, "too-many-attempts", {"retry-after": "7"}, None),
+        (
+            "locked",
+            429,
+            "too-many-attempts",
+            {"retry-after": "7", "ratelimit-remaining": "0", "ratelimit-reset": "7"},
+            None,
+        ),
         ("unauthenticated", 401, "unauthenticated", {"www-authenticate": "Bearer"}, None),
         ("missing", 404, "not-found", {}, None),
         ("in-flight", 409, "idempotency-key-in-flight", {"retry-after": "1"}, None),

@@ -11,8 +11,10 @@ from infra.db.unit_of_work import sql_unit_of_work
 from tests.conftest import FakeClock
 
 
-async def test_events_are_recorded_and_listed_newest_first(db: Database, clock: FakeClock) -> None:
-    log = SqlAuditLog(db)
+async def test_events_are_recorded_and_listed_newest_first(
+    database: Database, clock: FakeClock
+) -> None:
+    log = SqlAuditLog(database)
     await log.record(
         AuditEvent(
             event="login.failed",
@@ -35,12 +37,12 @@ async def test_events_are_recorded_and_listed_newest_first(db: Database, clock: 
 
 
 async def test_an_event_in_a_rolled_back_unit_of_work_is_not_kept(
-    db: Database, clock: FakeClock
+    database: Database, clock: FakeClock
 ) -> None:
-    log = SqlAuditLog(db)
+    log = SqlAuditLog(database)
 
     async def failing_change() -> None:
-        async with sql_unit_of_work(db) as uow:
+        async with sql_unit_of_work(database) as uow:
             await log.record(
                 AuditEvent(event="mfa.enabled", occurred_at=clock.now(), actor_id="u3"), uow
             )

@@ -17,9 +17,9 @@ from tests.integration.infra.auth._helpers import make_user
 
 
 async def test_accounts_are_unique_by_email_and_rehash_is_compare_and_set(
-    db: Database, clock: FakeClock
+    database: Database, clock: FakeClock
 ) -> None:
-    store = SqlAccountStore(db)
+    store = SqlAccountStore(database)
     account = NewAccount(
         id=new_id(),
         email="ann@example.com",
@@ -47,13 +47,15 @@ async def test_accounts_are_unique_by_email_and_rehash_is_compare_and_set(
     assert (verified.password_hash, verified.email_verified) == ("new", True)
 
 
-async def test_a_totp_step_is_accepted_once_even_when_raced(db: Database, clock: FakeClock) -> None:
-    store = SqlAccountStore(db)
-    user_id = await make_user(db, "bob@example.com", clock.now())
+async def test_a_totp_step_is_accepted_once_even_when_raced(
+    database: Database, clock: FakeClock
+) -> None:
+    store = SqlAccountStore(database)
+    user_id = await make_user(database, "bob@example.com", clock.now())
     assert not await store.advance_totp_step(user_id, 100), "no secret yet"
     await store.set_pending_totp(user_id, "cipher")
     assert not await store.enable_totp(user_id, "other-cipher", 99, clock.now())
-    async with sql_unit_of_work(db) as uow:
+    async with sql_unit_of_work(database) as uow:
         assert await store.enable_totp(user_id, "cipher", 99, clock.now(), uow)
     results = await asyncio.gather(*(store.advance_totp_step(user_id, 100) for _ in range(5)))
     assert sorted(results) == [False] * 4 + [True]
@@ -68,9 +70,9 @@ async def test_a_totp_step_is_accepted_once_even_when_raced(db: Database, clock:
     assert not account.mfa_enabled
 
 
-async def test_a_recovery_code_is_spent_once(db: Database, clock: FakeClock) -> None:
-    store = SqlRecoveryCodeStore(db)
-    user_id = await make_user(db, "cat@example.com", clock.now())
+async def test_a_recovery_code_is_spent_once(database: Database, clock: FakeClock) -> None:
+    store = SqlRecoveryCodeStore(database)
+    user_id = await make_user(database, "cat@example.com", clock.now())
     await store.replace(user_id, ["a" * 64, "b" * 64], clock.now())
     results = await asyncio.gather(*(store.use(user_id, "a" * 64, clock.now()) for _ in range(4)))
     assert sorted(results) == [False, False, False, True]
@@ -80,9 +82,11 @@ async def test_a_recovery_code_is_spent_once(db: Database, clock: FakeClock) -> 
     assert await store.remaining(user_id) == 0
 
 
-async def test_one_time_tokens_are_spent_once_and_expire(db: Database, clock: FakeClock) -> None:
-    store = SqlOneTimeTokenStore(db)
-    user_id = await make_user(db, "dan@example.com", clock.now())
+async def test_one_time_tokens_are_spent_once_and_expire(
+    database: Database, clock: FakeClock
+) -> None:
+    store = SqlOneTimeTokenStore(database)
+    user_id = await make_user(database, "dan@example.com", clock.now())
 
     async def issue(name: str, purpose: TokenPurpose) -> str:
         token_hash = name.ljust(64, "0")

@@ -39,10 +39,10 @@ async def start(store: SqlRefreshTokenStore, user_id: str, clock: FakeClock, fir
 
 
 async def test_rotate_spends_the_token_and_chains_the_family(
-    db: Database, clock: FakeClock
+    database: Database, clock: FakeClock
 ) -> None:
-    store = SqlRefreshTokenStore(db)
-    user_id = await make_user(db, "ann@example.com", clock.now())
+    store = SqlRefreshTokenStore(database)
+    user_id = await make_user(database, "ann@example.com", clock.now())
     family_id = await start(store, user_id, clock, "a")
     clock.advance(60)
     rotated = await store.rotate(
@@ -67,10 +67,10 @@ async def test_rotate_spends_the_token_and_chains_the_family(
 
 
 async def test_a_spent_token_presented_again_revokes_the_family(
-    db: Database, clock: FakeClock
+    database: Database, clock: FakeClock
 ) -> None:
-    store = SqlRefreshTokenStore(db)
-    user_id = await make_user(db, "bob@example.com", clock.now())
+    store = SqlRefreshTokenStore(database)
+    user_id = await make_user(database, "bob@example.com", clock.now())
     family_id = await start(store, user_id, clock, "a")
     now = clock.now()
     await store.rotate(
@@ -92,9 +92,9 @@ async def test_a_spent_token_presented_again_revokes_the_family(
     assert await store.active(user_id, now) == []
 
 
-async def test_unknown_and_expired_tokens_are_invalid(db: Database, clock: FakeClock) -> None:
-    store = SqlRefreshTokenStore(db)
-    user_id = await make_user(db, "cat@example.com", clock.now())
+async def test_unknown_and_expired_tokens_are_invalid(database: Database, clock: FakeClock) -> None:
+    store = SqlRefreshTokenStore(database)
+    user_id = await make_user(database, "cat@example.com", clock.now())
     await start(store, user_id, clock, "a")
     unknown = await store.rotate(
         "f" * 64, token("b", clock), now=clock.now(), ip=None, user_agent=None
@@ -109,10 +109,10 @@ async def test_unknown_and_expired_tokens_are_invalid(db: Database, clock: FakeC
 
 @pytest.mark.parametrize("racers", [2, 5])
 async def test_concurrent_rotations_of_one_token_one_wins_and_the_family_is_revoked(
-    db: Database, clock: FakeClock, racers: int
+    database: Database, clock: FakeClock, racers: int
 ) -> None:
-    store = SqlRefreshTokenStore(db)
-    user_id = await make_user(db, "dan@example.com", clock.now())
+    store = SqlRefreshTokenStore(database)
+    user_id = await make_user(database, "dan@example.com", clock.now())
     family_id = await start(store, user_id, clock, "a")
     now = clock.now()
     results = await asyncio.gather(
@@ -139,10 +139,10 @@ async def test_concurrent_rotations_of_one_token_one_wins_and_the_family_is_revo
     assert dead.outcome is RotationOutcome.INVALID
 
 
-async def test_sessions_list_revoke_and_step_up(db: Database, clock: FakeClock) -> None:
-    store = SqlRefreshTokenStore(db)
-    ann = await make_user(db, "eve@example.com", clock.now())
-    bob = await make_user(db, "fay@example.com", clock.now())
+async def test_sessions_list_revoke_and_step_up(database: Database, clock: FakeClock) -> None:
+    store = SqlRefreshTokenStore(database)
+    ann = await make_user(database, "eve@example.com", clock.now())
+    bob = await make_user(database, "fay@example.com", clock.now())
     first = await start(store, ann, clock, "a")
     clock.advance(1)
     second = await start(store, ann, clock, "b")

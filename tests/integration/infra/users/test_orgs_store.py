@@ -25,10 +25,10 @@ async def _org(store: SqlOrgStore, owner: str, clock: FakeClock) -> str:
     return org.id
 
 
-async def test_memberships_roles_and_sole_ownership(db: Database, clock: FakeClock) -> None:
-    store = SqlOrgStore(db)
-    ann = await make_user(db, "ann@example.com", clock.now())
-    bob = await make_user(db, "bob@example.com", clock.now())
+async def test_memberships_roles_and_sole_ownership(database: Database, clock: FakeClock) -> None:
+    store = SqlOrgStore(database)
+    ann = await make_user(database, "ann@example.com", clock.now())
+    bob = await make_user(database, "bob@example.com", clock.now())
     org_id = await _org(store, ann, clock)
     lonely = await _org(store, ann, clock)
 
@@ -45,25 +45,27 @@ async def test_memberships_roles_and_sole_ownership(db: Database, clock: FakeClo
         ("bob@example.com", Role.ADMIN),
     ]
 
-    async with sql_unit_of_work(db) as uow:
+    async with sql_unit_of_work(database) as uow:
         owned = {org.org_id: org.member_count for org in await store.sole_owned(ann, uow)}
     assert owned == {org_id: 2, lonely: 1}
-    async with sql_unit_of_work(db) as uow:
+    async with sql_unit_of_work(database) as uow:
         await store.set_role(org_id, bob, Role.OWNER, uow)
         assert [org.org_id for org in await store.sole_owned(ann, uow)] == [lonely]
         await store.remove_member(org_id, bob, uow)
         await store.delete(lonely, uow)
     assert [org.id for org in await store.for_user(ann)] == [org_id]
-    async with sql_unit_of_work(db) as uow:
+    async with sql_unit_of_work(database) as uow:
         assert await store.lock_members("missing", uow) == []
         assert await store.sole_owned(bob, uow) == []
 
 
-async def test_deleting_a_user_removes_their_memberships(db: Database, clock: FakeClock) -> None:
-    orgs = SqlOrgStore(db)
-    directory = SqlUserDirectory(db)
-    ann = await make_user(db, "cat@example.com", clock.now())
-    bob = await make_user(db, "dan@example.com", clock.now())
+async def test_deleting_a_user_removes_their_memberships(
+    database: Database, clock: FakeClock
+) -> None:
+    orgs = SqlOrgStore(database)
+    directory = SqlUserDirectory(database)
+    ann = await make_user(database, "cat@example.com", clock.now())
+    bob = await make_user(database, "dan@example.com", clock.now())
     org_id = await _org(orgs, ann, clock)
     await orgs.add_member(org_id, bob, Role.MEMBER, clock.now())
     assert await directory.delete(bob)
@@ -75,11 +77,11 @@ async def test_deleting_a_user_removes_their_memberships(db: Database, clock: Fa
 
 
 async def test_an_invitation_is_accepted_once_even_when_raced(
-    db: Database, clock: FakeClock
+    database: Database, clock: FakeClock
 ) -> None:
-    orgs = SqlOrgStore(db)
-    invitations = SqlInvitationStore(db)
-    ann = await make_user(db, "eve@example.com", clock.now())
+    orgs = SqlOrgStore(database)
+    invitations = SqlInvitationStore(database)
+    ann = await make_user(database, "eve@example.com", clock.now())
     org_id = await _org(orgs, ann, clock)
     await invitations.create(
         NewInvitation(
@@ -94,7 +96,7 @@ async def test_an_invitation_is_accepted_once_even_when_raced(
         )
     )
     assert await invitations.pending("t" * 64, clock.now()) is not None
-    fay = await make_user(db, "fay@example.com", clock.now())
+    fay = await make_user(database, "fay@example.com", clock.now())
     results = await asyncio.gather(
         *(invitations.accept("t" * 64, fay, clock.now()) for _ in range(3))
     )

@@ -1,4 +1,4 @@
-"""Use cases against the real SQL stores (SQLite), called directly: the edge cases."""
+"""Use cases against the real SQL stores (SQLite and PostgreSQL), called directly."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from core.ports.email import EmailDeliveryError, EmailMessage
 from core.settings import Settings
 from infra.container import Container
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, PostgresServer
 from web.features import build_app_container
 
 
@@ -27,10 +27,21 @@ class BrokenEmail:
         raise EmailDeliveryError("provider down")
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Each use-case test runs on both databases; the PostgreSQL one is emptied first."""
+    if request.param == "sqlite":
+        url: str = request.getfixturevalue("sqlite_url")
+        return url
+    request.getfixturevalue("postgres_database")
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.url
+
+
 @pytest.fixture
 async def container(
-    make_settings: Callable[..., Settings], sqlite_url: str, clock: FakeClock
+    make_settings: Callable[..., Settings], database_url: str, clock: FakeClock
 ) -> AsyncIterator[Container]:
-    built = build_app_container(make_settings(DATABASE_URL=sqlite_url), clock=clock)
+    built = build_app_container(make_settings(DATABASE_URL=database_url), clock=clock)
     yield built
     await built.aclose()

@@ -1,5 +1,5 @@
-"""The same SQLite-backed container as the auth use-case tests."""
+"""The same container as the auth use-case tests (SQLite and PostgreSQL)."""
 
-from tests.integration.modules.auth.conftest import container
+from tests.integration.modules.auth.conftest import container, database_url
 
-__all__ = ["container"]
+__all__ = ["container", "database_url"]

@@ -70,3 +70,35 @@ async def test_argon2_hashes_with_outdated_parameters_want_a_rehash() -> None:
         assert await HASHER.verify(old, "tangerine orbit")
         assert HASHER.needs_rehash(old)
     assert HASHER.needs_rehash("not a hash")
+
+
+async def test_hashing_and_verifying_run_in_the_hasher_threads_never_on_the_loop() -> None:
+    """A login flood must queue for the hashing threads, not stall the event loop."""
+    import threading
+
+    hasher = PasswordHasher(memory_kib=19456, time_cost=1, max_concurrency=2)
+    seen: list[str] = []
+    inner = hasher._hasher
+
+    class Recording:
+        def __getattr__(self, name: str) -> object:
+            return getattr(inner, name)
+
+        def hash(self, password: str) -> str:
+            seen.append(threading.current_thread().name)
+            return inner.hash(password)
+
+        def verify(self, encoded: str, password: str) -> bool:
+            seen.append(threading.current_thread().name)
+            return inner.verify(encoded, password)
+
+    hasher._hasher = Recording()  # type: ignore[assignment]
+    try:
+        encoded = await hasher.hash("tangerine orbit")
+        assert await hasher.verify(encoded, "tangerine orbit")
+        assert not await hasher.verify(None, "tangerine orbit")
+    finally:
+        hasher.close()
+    loop_thread = threading.current_thread().name
+    assert len(seen) == 3
+    assert all(name.startswith("argon2") and name != loop_thread for name in seen), seen
