@@ -7,7 +7,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run worker test lint format ci bench clean
+.PHONY: help install lock run worker test lint format ci bench clean
 
 help:
 	@echo "make run    - install, migrate the database and serve the API on $(HOST):$(PORT)"
@@ -24,6 +24,9 @@ help:
 	@touch $@
 
 install: .venv/.synced
+
+lock: | $(UV)
+	$(UV) lock
 
 run: install
 	$(UV) run --locked bulkhead db upgrade

@@ -3,7 +3,6 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policies.billing_access import can_manage_billing, can_view_billing
 from policies.plans import (
     ENTITLED_STATUSES,
     PLAN_IDS,
@@ -58,11 +57,3 @@ def test_effective_plan_is_free_unless_entitled(plan_id: str | None, status: str
     else:
         assert plan.id == "free"
 
-
-def test_org_billing_roles() -> None:
-    assert can_manage_billing("owner")
-    assert can_manage_billing("admin")
-    assert not can_manage_billing("member")
-    assert not can_manage_billing(None)
-    assert can_view_billing("member")
-    assert not can_view_billing(None)
