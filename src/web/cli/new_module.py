@@ -2,10 +2,11 @@
 
 The files come from `module_template/` beside this module (paths and contents with `NAME` and
 `$placeholders` filled in): use cases, models and their port in `modules/NAME`, memory and SQL
-adapters in `infra/NAME`, a table and a migration on the feature's own Alembic branch, a
-controller in `web/NAME`, and unit, contract and HTTP tests. Three registration files get one
-additive edit each: the table import, the route, the container field. Everything is checked
-before anything is written, so a refused NAME leaves the project untouched.
+adapters and the `install` that puts the SQL store on `container.services` in `infra/NAME`, a
+table module and a migration on the feature's own Alembic branch, a controller in `web/NAME`,
+unit, contract and HTTP tests, and the registry entry `web/features/NAME.py` that plugs it all
+in. Only new files are written: the app, the tables and the migrations find them by discovery.
+Everything is checked before anything is written, so a refused NAME leaves the project untouched.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import ast
 import keyword
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
@@ -22,15 +22,6 @@ import rich_click as click
 
 from common.clock import SystemClock
 from core.ports.clock import Clock
-from web.cli._source_edits import (
-    SourceEditError,
-    add_call_keyword,
-    add_dataclass_field,
-    add_from_import,
-    add_list_item,
-    add_to_all,
-    assigned_names,
-)
 
 __all__ = [
     "MAX_NAME_LENGTH",
@@ -48,10 +39,10 @@ MAX_NAME_LENGTH = 24
 LAYERS = ("core", "common", "policies", "modules", "infra", "background", "ai", "web")
 TABLES = Path("src/infra/db/tables")
 VERSIONS = Path("src/infra/db/migrations/versions")
-CONTAINER = Path("src/infra/container.py")
-ROUTES = Path("src/web/routes.py")
+FEATURES = Path("src/web/features")
 _NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 _PLACEHOLDER = "NAME"
+_ONE_LINE_FROM_IMPORT = re.compile(r"from [\w.]+ import [^(]+")
 
 
 class ScaffoldError(Exception):
@@ -108,10 +99,9 @@ class ModuleNames:
 
 @dataclass(frozen=True)
 class Scaffold:
-    """What `write_scaffold` will do: new files and the new text of edited ones."""
+    """What `write_scaffold` will write: new files only, by path under the project root."""
 
     created: dict[Path, str] = field(default_factory=dict)
-    edited: dict[Path, str] = field(default_factory=dict)
 
 
 def check_name(name: str) -> None:
@@ -131,7 +121,7 @@ def _check_free(root: Path, names: ModuleNames) -> None:
     name = names.module
     taken = [root / "src" / layer / name for layer in LAYERS]
     taken += [root / "src" / layer / f"{name}.py" for layer in LAYERS]
-    taken.append(root / TABLES / f"{name}.py")
+    taken += [root / TABLES / f"{name}.py", root / FEATURES / f"{name}.py"]
     for path in taken:
         if path.exists():
             raise ScaffoldError(f"{path.relative_to(root)} already exists: pick another NAME")
@@ -146,10 +136,33 @@ def _check_free(root: Path, names: ModuleNames) -> None:
                 raise ScaffoldError(
                     f"Alembic branch {name!r} already exists in {path.relative_to(root)}"
                 )
+    _check_declarations(root, name)
+
+
+def _check_declarations(root: Path, name: str) -> None:
+    """No registry entry may already use NAME as its feature name or its migration branch."""
+    for path in sorted((root / FEATURES).glob("*.py")):
+        try:
+            tree = ast.parse(path.read_text())
+        except SyntaxError as exc:
+            raise ScaffoldError(f"{path.relative_to(root)} does not parse: {exc}") from exc
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Feature"):
+                continue
+            for argument in node.keywords:
+                value = argument.value
+                if argument.arg not in {"name", "migrations"} or not (
+                    isinstance(value, ast.Constant) and value.value == name
+                ):
+                    continue
+                what = "feature" if argument.arg == "name" else "Alembic branch"
+                raise ScaffoldError(
+                    f"{what} {name!r} is already declared in {path.relative_to(root)}"
+                )
 
 
 def _check_project(root: Path) -> None:
-    for path in (CONTAINER, ROUTES, TABLES / "__init__.py", VERSIONS):
+    for path in (FEATURES / "__init__.py", TABLES / "__init__.py", VERSIONS):
         if not (root / path).exists():
             raise ScaffoldError(
                 f"{root / path} not found: run this from the project root or pass --root"
@@ -168,13 +181,32 @@ def _module_bindings(source: str) -> list[str]:
     return bound
 
 
+def _sort_import_runs(source: str) -> str:
+    """Order each run of one-line `from ... import` statements by module, as isort does:
+    where `infra.NAME` goes beside `infra.container` depends on NAME."""
+    lines = source.splitlines(keepends=True)
+    start = 0
+    while start < len(lines):
+        end = start
+        while end < len(lines) and _ONE_LINE_FROM_IMPORT.fullmatch(lines[end].rstrip("\n")):
+            end += 1
+        if end > start:
+            lines[start:end] = sorted(lines[start:end], key=_imported_module)
+        start = end + 1
+    return "".join(lines)
+
+
+def _imported_module(line: str) -> str:
+    return line.split()[1].lower()
+
+
 def _render(names: ModuleNames, date: str) -> dict[Path, str]:
     values = names.substitutions(date)
     files: dict[Path, str] = {}
     for template in sorted(TEMPLATE_ROOT.rglob("*.tmpl")):
         relative = template.relative_to(TEMPLATE_ROOT).with_suffix("")
         target = Path(*(part.replace(_PLACEHOLDER, names.module) for part in relative.parts))
-        content = Template(template.read_text()).substitute(values)
+        content = _sort_import_runs(Template(template.read_text()).substitute(values))
         bound = _module_bindings(content)
         clashes = sorted({item for item in bound if bound.count(item) > 1})
         if clashes:
@@ -184,69 +216,6 @@ def _render(names: ModuleNames, date: str) -> dict[Path, str]:
             )
         files[target] = content
     return files
-
-
-def _edit(root: Path, path: Path, *steps: tuple[str, ...]) -> str:
-    source = (root / path).read_text()
-    edits: dict[str, Callable[..., str]] = {
-        "import": add_from_import,
-        "all": add_to_all,
-        "item": add_list_item,
-        "field": add_dataclass_field,
-        "keyword": add_call_keyword,
-    }
-    try:
-        for kind, *arguments in steps:
-            if kind == "import" and arguments[1] in _module_bindings(source):
-                raise SourceEditError(f"`{arguments[1]}` is already bound there")
-            source = edits[kind](source, *arguments)
-    except SourceEditError as exc:
-        raise ScaffoldError(f"{path}: {exc}; pick another NAME or register it by hand") from exc
-    return source
-
-
-def _registrations(root: Path, names: ModuleNames) -> dict[Path, str]:
-    module, resource, feature = names.module, names.resource_class, names.feature_class
-    container = (root / CONTAINER).read_text()
-    if module in _container_members(container):
-        raise ScaffoldError(f"Container already has a member named {module!r}: pick another NAME")
-    if "database" not in assigned_names(container, "build_container"):
-        raise ScaffoldError(f"{CONTAINER}: build_container has no `database` to hand the store")
-    return {
-        TABLES / "__init__.py": _edit(
-            root,
-            TABLES / "__init__.py",
-            ("import", f"infra.db.tables.{module}", f"{resource}Row"),
-            ("all", f"{resource}Row"),
-        ),
-        ROUTES: _edit(
-            root,
-            ROUTES,
-            ("import", f"web.{module}", f"{feature}Controller"),
-            ("item", "ROUTE_HANDLERS", f"{feature}Controller"),
-        ),
-        CONTAINER: _edit(
-            root,
-            CONTAINER,
-            ("import", f"infra.{module}", f"Sql{resource}Store"),
-            ("import", f"modules.{module}", f"{resource}Store"),
-            ("field", "Container", f"{module}: {resource}Store"),
-            ("keyword", "build_container", "Container", f"{module}=Sql{resource}Store(database)"),
-        ),
-    }
-
-
-def _container_members(source: str) -> set[str]:
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.ClassDef) and node.name == "Container":
-            members = {item.name for item in node.body if isinstance(item, ast.FunctionDef)}
-            members.update(
-                item.target.id
-                for item in node.body
-                if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)
-            )
-            return members
-    raise ScaffoldError(f"{CONTAINER}: no Container class")
 
 
 def plan_module(root: Path, name: str, clock: Clock) -> Scaffold:
@@ -261,11 +230,11 @@ def plan_module(root: Path, name: str, clock: Clock) -> Scaffold:
             created[path] = content
         elif path.name != "__init__.py" or content:
             raise ScaffoldError(f"{path} already exists: pick another NAME")
-    return Scaffold(created=created, edited=_registrations(root, names))
+    return Scaffold(created=created)
 
 
 def write_scaffold(root: Path, scaffold: Scaffold) -> None:
-    for path, content in {**scaffold.created, **scaffold.edited}.items():
+    for path, content in scaffold.created.items():
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_text(content)
 
@@ -285,8 +254,9 @@ def new_group() -> None:
     help="Project root (the folder with src/ and tests/).",
 )
 def new_module_command(name: str, root: Path) -> None:
-    """Scaffold feature NAME in every layer: use cases and port, SQL adapter, table and
-    migration, controller, tests, and its registration in the container and the routes."""
+    """Scaffold feature NAME in every layer: use cases and port, SQL adapter and its install,
+    table and migration, controller, tests, and its registry entry web/features/NAME.py.
+    Only new files are written; no shared file is edited."""
     try:
         scaffold = plan_module(root, name, SystemClock())
     except ScaffoldError as exc:
@@ -294,9 +264,9 @@ def new_module_command(name: str, root: Path) -> None:
     write_scaffold(root, scaffold)
     for path in scaffold.created:
         click.echo(f"created  {path}")
-    for path in scaffold.edited:
-        click.echo(f"edited   {path}")
     click.echo(
         f"\nNext: `uv run bulkhead db upgrade` applies the {name!r} branch; `make test` runs "
-        f"its tests. Grow it from modules/{name}/use_cases.py outwards."
+        f"its tests. The app mounts it through src/web/features/{name}.py (delete that file "
+        f"and the {name} folders to remove it). Grow it from modules/{name}/use_cases.py "
+        "outwards."
     )

@@ -56,4 +56,3 @@ def test_effective_plan_is_free_unless_entitled(plan_id: str | None, status: str
         assert plan.id == plan_id
     else:
         assert plan.id == "free"
-

@@ -19,7 +19,12 @@ GENERATED_TESTS = [
     f"tests/integration/infra/{NAME}",
     f"tests/e2e/{NAME}",
 ]
-EDITED = ["src/infra/container.py", "src/web/routes.py", "src/infra/db/tables/__init__.py"]
+SHARED = [
+    "src/infra/container.py",
+    "src/web/routes.py",
+    "src/web/features/__init__.py",
+    "src/infra/db/tables/__init__.py",
+]
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +39,7 @@ def _created(output: str) -> list[str]:
     return [line.split(maxsplit=1)[1] for line in output.splitlines() if line.startswith("created")]
 
 
-def test_every_layer_gets_its_part_and_the_registrations_are_edited(
+def test_every_layer_gets_its_part_and_no_shared_file_is_edited(
     project: tuple[Path, str],
 ) -> None:
     root, output = project
@@ -43,25 +48,36 @@ def test_every_layer_gets_its_part_and_the_registrations_are_edited(
         f"src/modules/{NAME}/use_cases.py",
         f"src/modules/{NAME}/ports.py",
         f"src/infra/{NAME}/sql.py",
+        f"src/infra/{NAME}/install.py",
         f"src/infra/db/tables/{NAME}.py",
         f"src/infra/db/migrations/versions/{NAME}_0001_{NAME}.py",
         f"src/web/{NAME}/controller.py",
+        f"src/web/features/{NAME}.py",
         f"tests/unit/modules/{NAME}/test_use_cases.py",
     ):
         assert path in created
         assert (root / path).is_file()
-    for path in EDITED:
-        assert f"edited   {path}" in output
-        assert (root / path).read_text() != (REPO / path).read_text()
+    assert "edited" not in output
+    for path in SHARED:
+        assert (root / path).read_bytes() == (REPO / path).read_bytes()
     migration = (root / f"src/infra/db/migrations/versions/{NAME}_0001_{NAME}.py").read_text()
     assert f'branch_labels = ("{NAME}",)' in migration
     assert 'down_revision = "0001"' in migration
-    assert "FieldNotesController," in (root / "src/web/routes.py").read_text()
-    assert f"{NAME}=SqlFieldNoteStore(database)," in (root / "src/infra/container.py").read_text()
+
+
+def test_the_registry_of_the_result_holds_the_feature(project: tuple[Path, str]) -> None:
+    root, _ = project
+    probe = (
+        "from web.features import FEATURES; "
+        f"feature = next(feature for feature in FEATURES if feature.name == {NAME!r}); "
+        "print(feature.migrations, *(route.__name__ for route in feature.routes))"
+    )
+    result = run_tool(["python", "-c", probe], root, services=False)
+    assert result.stdout.split() == [NAME, "FieldNotesController"]
 
 
 def _python_files(output: str) -> list[str]:
-    return [*(path for path in _created(output) if path.endswith(".py")), *EDITED]
+    return [path for path in _created(output) if path.endswith(".py")]
 
 
 def test_the_result_keeps_the_import_contracts_and_ruff(project: tuple[Path, str]) -> None:

@@ -24,7 +24,7 @@ LONGEST = "abcdefghijk_lmnopqrstuvw"
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """The project's src/ alone: enough to plan a module against real registration files."""
+    """The project's src/ alone: enough to plan a module against the real registry and tables."""
     shutil.copytree(REPO / "src", tmp_path / "src", ignore=shutil.ignore_patterns("__pycache__"))
     return tmp_path
 
@@ -75,7 +75,7 @@ def test_names_are_spelled_for_each_use(name: str, resource: str, feature: str) 
     [
         ("kv", "src/infra/kv already exists"),
         ("kv_entries", "table 'kv_entries' is already declared"),
-        ("probes", "Container already has a member named 'probes'"),
+        ("billing", "src/modules/billing already exists"),
         ("principals", "bind Principal twice"),
     ],
 )
@@ -99,25 +99,61 @@ def test_an_existing_alembic_branch_is_refused(project: Path, clock: FakeClock) 
         plan_module(project, "gadgets", clock)
 
 
+@pytest.mark.parametrize(
+    ("entry", "declaration", "message"),
+    [
+        (
+            "tools",
+            'FEATURE = Feature(name="gadgets", summary="")',
+            r"feature 'gadgets' is already declared in src/web/features/tools\.py",
+        ),
+        (
+            "tools",
+            'FEATURE = Feature(name="tools", summary="", migrations="gadgets")',
+            "Alembic branch 'gadgets' is already declared",
+        ),
+        ("gadgets", '"""An entry without its folders."""', r"features/gadgets\.py already exists"),
+    ],
+)
+def test_a_name_the_registry_already_holds_is_refused(
+    project: Path, entry: str, declaration: str, message: str, clock: FakeClock
+) -> None:
+    (project / f"src/web/features/{entry}.py").write_text(declaration + "\n")
+    before = _listing(project)
+    with pytest.raises(ScaffoldError, match=message):
+        plan_module(project, "gadgets", clock)
+    assert _listing(project) == before
+
+
+def test_only_new_files_are_written_and_the_registry_entry_plugs_them_in(
+    project: Path, clock: FakeClock
+) -> None:
+    before = _listing(project)
+    scaffold = plan_module(project, "notes", clock)
+    assert not any((project / path).exists() for path in scaffold.created)
+    write_scaffold(project, scaffold)
+    after = _listing(project)
+    assert {path: after[path] for path in before} == before
+    assert set(after) - set(before) == {
+        str(path) for path in scaffold.created if path.suffix == ".py"
+    }
+    entry = (project / "src/web/features/notes.py").read_text()
+    for declared in (
+        'name="notes"',
+        "routes=(NotesController,)",
+        "install=install_notes",
+        'migrations="notes"',
+    ):
+        assert declared in entry
+    install = (project / "src/infra/notes/install.py").read_text()
+    assert "container.services.provide(\n        NoteStore," in install
+    controller = (project / "src/web/notes/controller.py").read_text()
+    assert "container.services.get(NoteStore)" in controller
+
+
 def test_a_folder_that_is_not_a_project_is_refused(tmp_path: Path, clock: FakeClock) -> None:
     with pytest.raises(ScaffoldError, match="run this from the project root"):
         plan_module(tmp_path, "notes", clock)
-
-
-def test_a_container_without_a_database_is_refused(project: Path, clock: FakeClock) -> None:
-    container = project / "src/infra/container.py"
-    container.write_text(container.read_text().replace("database", "db"))
-    with pytest.raises(ScaffoldError, match="no `database`"):
-        plan_module(project, "notes", clock)
-
-
-def test_a_registration_file_of_an_unknown_shape_is_refused(
-    project: Path, clock: FakeClock
-) -> None:
-    routes = project / "src/web/routes.py"
-    routes.write_text(routes.read_text().replace("ROUTE_HANDLERS", "HANDLERS"))
-    with pytest.raises(ScaffoldError, match=r"src/web/routes\.py: no `ROUTE_HANDLERS"):
-        plan_module(project, "notes", clock)
 
 
 def test_a_second_scaffold_of_the_same_name_is_refused(project: Path, clock: FakeClock) -> None:
@@ -135,7 +171,7 @@ def test_an_existing_test_package_is_kept(project: Path, clock: FakeClock) -> No
     assert Path("tests/unit/modules/notes/__init__.py") in scaffold.created
 
 
-@pytest.mark.parametrize("name", ["ab", LONGEST])
+@pytest.mark.parametrize("name", ["ab", "gadgets", LONGEST])
 def test_generated_files_are_ruff_clean_for_short_and_long_names(
     project: Path, tmp_path: Path, name: str, clock: FakeClock
 ) -> None:
@@ -146,32 +182,17 @@ def test_generated_files_are_ruff_clean_for_short_and_long_names(
         (out / path).write_text(content)
     assert f"Create Date: {clock.now().date().isoformat()}" in "".join(scaffold.created.values())
     config = str(REPO / "pyproject.toml")
+    # The copy is not where `tests` is first-party, so import order is checked under src/ only
+    # (where NAME decides whether `infra.NAME` sorts before or after `infra.container`).
     for command in (
         ["check", "--config", config, "--extend-ignore", "I001", str(out)],
+        ["check", "--config", config, "--select", "I", str(out / "src")],
         ["format", "--check", "--config", config, str(out)],
     ):
         result = subprocess.run(
             [str(BIN / "ruff"), *command], capture_output=True, text=True, check=False
         )
         assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_a_class_name_already_bound_in_a_registration_file_is_refused(
-    project: Path, clock: FakeClock
-) -> None:
-    routes = project / "src/web/routes.py"
-    routes.write_text(
-        "from web.health import HealthController as NotesController\n" + routes.read_text()
-    )
-    with pytest.raises(ScaffoldError, match="`NotesController` is already bound"):
-        plan_module(project, "notes", clock)
-
-
-def test_a_container_module_without_the_class_is_refused(project: Path, clock: FakeClock) -> None:
-    container = project / "src/infra/container.py"
-    container.write_text(container.read_text().replace("class Container", "class Box"))
-    with pytest.raises(ScaffoldError, match="no Container class"):
-        plan_module(project, "notes", clock)
 
 
 def test_an_existing_generated_test_file_is_refused(project: Path, clock: FakeClock) -> None:
