@@ -26,7 +26,7 @@ from core.settings import Settings
 from infra.db.engine import Database, create_database
 from infra.db.migrate import upgrade
 from infra.db.tables import Base
-from web.features import load_app_settings
+from web.features import FEATURES, load_app_settings
 
 REQUIRE_SERVICES = os.environ.get("BULKHEAD_REQUIRE_SERVICES") == "1"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -38,6 +38,23 @@ def service_unavailable(reason: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"BULKHEAD_REQUIRE_SERVICES=1 but {reason}")
     pytest.skip(reason)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect tests marked `features(...)` whose features this project does not register.
+
+    A test that crosses two features (billing for an org) belongs to neither alone; in a
+    project generated without one of them it does not apply, which is not a skip.
+    """
+    registered = {feature.name for feature in FEATURES}
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        needed = {name for mark in item.iter_markers("features") for name in mark.args}
+        (kept if needed <= registered else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 class FakeClock:

@@ -38,7 +38,7 @@ from infra.jobs import RedisJobStore, SqlJobStore
 from infra.kv.redis import RedisKeyValueStore
 from infra.kv.sql import SqlKeyValueStore
 from infra.services import Services
-from infra.users import SqlInvitationStore, SqlOrgStore, SqlUserDirectory, UserStores
+from infra.users import SqlUserDirectory, UserStores
 
 __all__ = ["Container", "build_container"]
 
@@ -96,7 +96,6 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
     )
     email = build_email_sender(settings, clock)
     idempotency, processed_guard = build_idempotency(settings, database, redis, clock)
-    orgs = SqlOrgStore(database)
     container = Container(
         settings=settings,
         clock=clock,
@@ -113,11 +112,7 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
         processed_guard=processed_guard,
         audit=SqlAuditLog(database),
         auth=build_auth_stores(database),
-        users=UserStores(
-            directory=SqlUserDirectory(database),
-            orgs=orgs,
-            invitations=SqlInvitationStore(database),
-        ),
+        users=UserStores(directory=SqlUserDirectory(database)),
         jobs=build_job_store(settings, database, redis, clock),
     )
     container.purgers.update(sql_purgers(kv, idempotency))

@@ -1,7 +1,12 @@
-"""The eight layer packages resolve into this checkout's src/, never an installed copy."""
+"""The layer packages resolve into this checkout's src/, never an installed copy.
+
+The layers are the root packages the import contracts name (`ai` is absent from a project
+generated without the AI feature).
+"""
 
 from __future__ import annotations
 
+import configparser
 import importlib
 import json
 import os
@@ -13,7 +18,14 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SRC = REPO / "src"
-LAYERS = ("core", "common", "policies", "modules", "infra", "background", "ai", "web")
+_CONTRACTS = configparser.ConfigParser()
+_CONTRACTS.read(REPO / ".importlinter")
+LAYERS = tuple(_CONTRACTS["importlinter"]["root_packages"].split())
+
+
+def test_the_layers_are_the_house_rules() -> None:
+    core_to_web = ("core", "common", "policies", "modules", "infra", "background", "web")
+    assert [name for name in LAYERS if name != "ai"] == list(core_to_web)
 
 
 def test_src_is_not_a_package() -> None:

@@ -1,24 +1,15 @@
-"""SQL adapters for the user and organisation ports, and the bundle the container holds."""
+"""SQL adapters for the user ports, and the bundle the container holds."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from infra.users.directory import SqlUserDirectory
-from infra.users.invitations import SqlInvitationStore
-from infra.users.orgs import SqlOrgStore
-from modules.users.ports import InvitationStore, OrgStore, UserDirectory
+from modules.users.ports import UserDirectory
 
-__all__ = [
-    "SqlInvitationStore",
-    "SqlOrgStore",
-    "SqlUserDirectory",
-    "UserStores",
-]
+__all__ = ["SqlUserDirectory", "UserStores"]
 
 
 @dataclass(frozen=True, slots=True)
 class UserStores:
     directory: UserDirectory
-    orgs: OrgStore
-    invitations: InvitationStore

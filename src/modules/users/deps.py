@@ -1,4 +1,4 @@
-"""Everything the user and organisation use cases need, handed in by `web`."""
+"""Everything the profile use cases need, handed in by `web`."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 from core.ports.audit import AuditLog
 from core.ports.clock import Clock
-from core.ports.email import EmailSender
 from core.ports.unit_of_work import UnitOfWorkFactory
-from modules.users.ports import InvitationStore, OrgStore, UserDirectory
+from modules.users.ports import AccountDeletionHook, UserDirectory
 
 __all__ = ["UsersDeps"]
 
@@ -16,10 +15,8 @@ __all__ = ["UsersDeps"]
 @dataclass(frozen=True, slots=True)
 class UsersDeps:
     users: UserDirectory
-    orgs: OrgStore
-    invitations: InvitationStore
     audit: AuditLog
-    email: EmailSender
     clock: Clock
     unit_of_work: UnitOfWorkFactory
-    service_name: str
+    account_deletion: AccountDeletionHook | None = None
+    """What another installed feature settles before an account goes (None: nothing)."""

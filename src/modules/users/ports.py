@@ -1,4 +1,4 @@
-"""The stores the user and organisation use cases need; `infra.users` implements them."""
+"""The ports the profile use cases need; `infra.users` implements the directory."""
 
 from __future__ import annotations
 
@@ -7,22 +7,14 @@ from typing import Protocol
 
 from common.users import User
 from core.ports.unit_of_work import UnitOfWork
-from modules.users.models import (
-    Invitation,
-    Member,
-    Membership,
-    NewInvitation,
-    NewOrg,
-    Org,
-    SoleOwnedOrg,
-)
-from policies.roles import Role
 
-__all__ = ["InvitationStore", "OrgStore", "UserDirectory"]
+__all__ = ["AccountDeletionHook", "UserDirectory"]
 
 
 class UserDirectory(Protocol):
     async def get(self, user_id: str) -> User | None: ...
+
+    async def email_of(self, user_id: str) -> str | None: ...
 
     async def update_name(self, user_id: str, name: str | None, at: datetime) -> User | None: ...
 
@@ -31,53 +23,13 @@ class UserDirectory(Protocol):
         ...
 
 
-class OrgStore(Protocol):
-    async def create(self, org: NewOrg) -> Org:
-        """Insert the organisation with its creator as owner, in one transaction."""
-        ...
+class AccountDeletionHook(Protocol):
+    """Another feature's say before an account is deleted (organisations: the last owner).
 
-    async def for_user(self, user_id: str) -> list[Org]: ...
+    A feature provides it on `container.services`; without one, nothing is asked.
+    """
 
-    async def get(self, org_id: str, user_id: str) -> Org | None:
-        """The organisation as `user_id` sees it; None unless they are a member."""
-        ...
-
-    async def members(self, org_id: str) -> list[Member]: ...
-
-    async def lock_members(self, org_id: str, uow: UnitOfWork) -> list[Member]:
-        """The members, with the organisation locked until `uow` ends.
-
-        Role changes and removals decide on this list, so two of them cannot both remove
-        the last owner.
-        """
-        ...
-
-    async def set_role(self, org_id: str, user_id: str, role: Role, uow: UnitOfWork) -> None: ...
-
-    async def remove_member(self, org_id: str, user_id: str, uow: UnitOfWork) -> None: ...
-
-    async def add_member(
-        self, org_id: str, user_id: str, role: Role, at: datetime, uow: UnitOfWork | None = None
-    ) -> Membership:
-        """Add, or return the existing membership unchanged (joining twice is harmless)."""
-        ...
-
-    async def sole_owned(self, user_id: str, uow: UnitOfWork) -> list[SoleOwnedOrg]:
-        """Organisations where `user_id` is the only owner (locked until `uow` ends)."""
-        ...
-
-    async def delete(self, org_id: str, uow: UnitOfWork | None = None) -> None: ...
-
-
-class InvitationStore(Protocol):
-    async def create(self, invitation: NewInvitation) -> Invitation: ...
-
-    async def pending(self, token_hash: str, now: datetime) -> Invitation | None:
-        """The invitation if it is neither accepted nor expired."""
-        ...
-
-    async def accept(
-        self, token_hash: str, user_id: str, now: datetime, uow: UnitOfWork | None = None
-    ) -> Invitation | None:
-        """Atomically mark a pending invitation accepted; None if it no longer is pending."""
+    async def before_delete(self, user_id: str, uow: UnitOfWork) -> dict[str, str]:
+        """Settle the user's data inside the deletion's `uow`, or raise a `core.errors` type
+        to refuse it; returns detail for the `user.deleted` audit event."""
         ...

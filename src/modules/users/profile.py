@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from common.audit import record_audit
 from common.principal import Principal
 from common.request_meta import RequestMeta
 from common.users import User
 from core.errors import AuthenticationError, FieldError, InputError
-from modules.users._audit import audit
-from modules.users._errors import last_owner
 from modules.users.deps import UsersDeps
 
 __all__ = ["MAX_NAME_LENGTH", "delete_me", "get_me", "update_me"]
@@ -38,30 +37,31 @@ async def update_me(
     user = await deps.users.update_name(principal.user_id, name or None, deps.clock.now())
     if user is None:
         raise _gone()
-    await audit(deps, "user.updated", meta, actor_id=user.id, subject_id=user.id)
+    await record_audit(
+        deps.audit, deps.clock, "user.updated", meta, actor_id=user.id, subject_id=user.id
+    )
     return user
 
 
 async def delete_me(deps: UsersDeps, principal: Principal, meta: RequestMeta) -> None:
-    """Delete the account with its sessions and memberships.
+    """Delete the account with its sessions.
 
-    Organisations it alone owns go too when nobody else is in them; if someone else is,
-    the owner must hand ownership over first (409 `last-owner`).
+    An installed feature may settle what the account leaves behind first, or refuse (with
+    organisations: a sole owner of an org others are in gets 409 `last-owner`).
     """
     async with deps.unit_of_work() as uow:
-        owned = await deps.orgs.sole_owned(principal.user_id, uow)
-        if any(org.member_count > 1 for org in owned):
-            raise last_owner()
-        for org in owned:
-            await deps.orgs.delete(org.org_id, uow)
+        detail: dict[str, str] = {}
+        if deps.account_deletion is not None:
+            detail = await deps.account_deletion.before_delete(principal.user_id, uow)
         if not await deps.users.delete(principal.user_id, uow):
             raise _gone()
-        await audit(
-            deps,
+        await record_audit(
+            deps.audit,
+            deps.clock,
             "user.deleted",
             meta,
             actor_id=principal.user_id,
             subject_id=principal.user_id,
             uow=uow,
-            orgs_deleted=str(len(owned)),
+            **detail,
         )

@@ -1,4 +1,4 @@
-"""The AI API: `/api/v1/ai` (complete, stream, usage) and the Lead Finder blueprint."""
+"""The AI API: `/api/v1/ai` (complete, stream, usage) on the LLM gateway."""
 
 from web.ai.controller import AIController
 from web.ai.dependencies import llm_client

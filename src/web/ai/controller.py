@@ -1,4 +1,4 @@
-"""`/api/v1/ai`: complete, stream (SSE), usage, and the Lead Finder blueprint."""
+"""`/api/v1/ai`: complete, stream (SSE) and usage."""
 
 from __future__ import annotations
 
@@ -10,23 +10,15 @@ from litestar import Controller, get, post
 from litestar.params import Parameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
-from ai import LLMClient, LLMStream, ModelOutputError
-from ai.leads import LeadSearch, find_leads
+from ai import LLMStream
 from common.principal import Principal
 from core.errors import BulkheadError
 from core.logging import get_logger
 from core.ports.llm import ChatMessage
 from infra.container import Container
 from web.ai.dependencies import llm_client, require_org_member
-from web.ai.schemas import (
-    CompletionCreate,
-    CompletionOut,
-    LeadSearchCreate,
-    LeadsOut,
-    UsageOut,
-    UsageTokens,
-)
-from web.problems import STATUS_BY_KIND, ProblemError
+from web.ai.schemas import CompletionCreate, CompletionOut, UsageOut
+from web.problems import STATUS_BY_KIND
 
 __all__ = ["AIController"]
 
@@ -136,26 +128,3 @@ class AIController(Controller):
         await require_org_member(container, principal.user_id, org_id)
         report = await llm_client(container).usage(principal.user_id, org_id)
         return UsageOut.of(report)
-
-    @post("/leads", status_code=200, summary="Lead Finder: structured leads for a company")
-    async def leads(
-        self, data: LeadSearchCreate, principal: Principal, container: Container
-    ) -> LeadsOut:
-        await require_org_member(container, principal.user_id, data.org_id)
-        client: LLMClient = llm_client(container)
-        search = LeadSearch(
-            description=data.company_description, count=data.count, org_id=data.org_id
-        )
-        try:
-            found = await find_leads(client, search, user_id=principal.user_id)
-        except ModelOutputError as exc:
-            raise ProblemError(502, exc.slug, exc.detail, title=exc.title) from exc
-        result = found.completion
-        return LeadsOut(
-            leads=found.leads,
-            model=result.model,
-            usage=UsageTokens(
-                input_tokens=result.usage.input_tokens, output_tokens=result.usage.output_tokens
-            ),
-            cost_usd=result.cost_usd,
-        )

@@ -8,14 +8,12 @@ from typing import Annotated
 import msgspec
 
 from ai import LLMResult, UsageReport
-from ai.leads import Lead
 
 __all__ = [
     "CompletionCreate",
     "CompletionOut",
     "FeatureSpendOut",
-    "LeadSearchCreate",
-    "LeadsOut",
+    "OrgId",
     "UsageOut",
     "UsageTokens",
     "WindowOut",
@@ -101,16 +99,3 @@ class UsageOut(msgspec.Struct, frozen=True, kw_only=True):
             },
             since=report.since,
         )
-
-
-class LeadSearchCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    company_description: Annotated[str, msgspec.Meta(min_length=10, max_length=5000)]
-    count: Annotated[int, msgspec.Meta(ge=1, le=10)] = 5
-    org_id: OrgId | None = None
-
-
-class LeadsOut(msgspec.Struct, frozen=True, kw_only=True):
-    leads: list[Lead]
-    model: str
-    usage: UsageTokens
-    cost_usd: float

@@ -1,5 +1,5 @@
-"""`/api/v1/users/me`, `/api/v1/orgs` and `/api/v1/invitations`."""
+"""`/api/v1/users/me`: the caller's own account."""
 
-from web.users.controller import InvitationsController, OrgsController, UsersController
+from web.users.controller import UsersController
 
-__all__ = ["InvitationsController", "OrgsController", "UsersController"]
+__all__ = ["UsersController"]

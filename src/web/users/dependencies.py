@@ -1,24 +1,20 @@
-"""User and organisation use-case dependencies assembled from the container."""
+"""Profile use-case dependencies assembled from the container."""
 
 from __future__ import annotations
 
 from infra.container import Container
-from modules.users import UsersDeps
+from modules.users import AccountDeletionHook, UsersDeps
 
 __all__ = ["provide_users_deps", "users_deps"]
 
 
 def users_deps(container: Container) -> UsersDeps:
-    stores = container.users
     return UsersDeps(
-        users=stores.directory,
-        orgs=stores.orgs,
-        invitations=stores.invitations,
+        users=container.users.directory,
         audit=container.audit,
-        email=container.email,
         clock=container.clock,
         unit_of_work=container.unit_of_work,
-        service_name=container.settings.app_name,
+        account_deletion=container.services.find(AccountDeletionHook),
     )
 
 

@@ -1,52 +1,13 @@
-"""Request and list bodies of `/api/v1/users/me`, `/api/v1/orgs` and `/api/v1/invitations`.
-
-Single resources (`User`, `Org`, `Member`, `Invitation`, `Membership`) are returned as the
-use cases shape them; their fields are the contract.
-"""
+"""Request bodies of `/api/v1/users/me`; the `User` it returns is shaped by the use cases."""
 
 from __future__ import annotations
 
 import msgspec
 
-from modules.users import Member, Org
-from policies.roles import Role
-from web.auth.schemas import Email, Name, Token
+from web.auth.schemas import Name
 
-__all__ = [
-    "InvitationAccept",
-    "InvitationCreate",
-    "MemberList",
-    "MemberUpdate",
-    "OrgCreate",
-    "OrgList",
-    "UserUpdate",
-]
+__all__ = ["UserUpdate"]
 
 
 class UserUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     name: Name | msgspec.UnsetType | None = msgspec.UNSET
-
-
-class OrgCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    name: Name
-
-
-class OrgList(msgspec.Struct, frozen=True, kw_only=True):
-    items: list[Org]
-
-
-class MemberList(msgspec.Struct, frozen=True, kw_only=True):
-    items: list[Member]
-
-
-class InvitationCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    email: Email
-    role: Role = Role.MEMBER
-
-
-class MemberUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    role: Role
-
-
-class InvitationAccept(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    token: Token

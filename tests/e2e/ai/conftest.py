@@ -122,3 +122,11 @@ async def open_harness(settings: Settings) -> AsyncIterator[AIHarness]:
             yield AIHarness(client, container, settings)
     finally:
         await container.aclose()
+
+
+@pytest.fixture
+async def harness(
+    sqlite_env: dict[str, str], ai_settings: Callable[..., Settings]
+) -> AsyncIterator[AIHarness]:
+    async with open_harness(ai_settings(sqlite_env)) as opened:
+        yield opened

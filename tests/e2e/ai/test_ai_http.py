@@ -1,8 +1,8 @@
-"""`/api/v1/ai` over HTTP: the contract of api.md, streaming, blueprints and failure answers."""
+"""`/api/v1/ai` over HTTP: the contract of api.md, streaming and failure answers."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 import msgspec
@@ -10,22 +10,13 @@ import pytest
 
 from ai._tokens import estimate_prompt_tokens
 from core.llm_settings import LLMSettings
-from core.ports.llm import ChatMessage, LLMChunk, LLMCompletion, LLMRequest, LLMUsage
+from core.ports.llm import ChatMessage, LLMChunk, LLMRequest
 from core.settings import Settings
-from infra.llm import FakeBehaviour, FakeLLMProvider
+from infra.llm import FakeBehaviour
 from infra.llm.install import LLMAdapters
 from tests.e2e.ai.conftest import MAX_TOKENS, PROMPT, WORST_CASE, AIHarness, open_harness
 from tests.unit.ai.test_gateway_complete import BrokenStore
 from web.ai.dependencies import _clients
-from web.features import default_job_runtime
-
-
-@pytest.fixture
-async def harness(
-    sqlite_env: dict[str, str], ai_settings: Callable[..., Settings]
-) -> AsyncIterator[AIHarness]:
-    async with open_harness(ai_settings(sqlite_env)) as opened:
-        yield opened
 
 
 def events(body: str) -> list[tuple[str, Any]]:
@@ -111,6 +102,7 @@ async def test_another_orgs_budget_is_not_yours(harness: AIHarness) -> None:
     assert harness.provider.calls == 0
 
 
+@pytest.mark.features("orgs")
 async def test_an_org_member_spends_the_org_pool(
     sqlite_env: dict[str, str], ai_settings: Callable[..., Settings]
 ) -> None:
@@ -233,50 +225,6 @@ async def test_a_retried_request_with_an_idempotency_key_costs_one_call(
     assert harness.provider.calls == 1
 
 
-async def test_the_lead_finder_returns_structured_leads(harness: AIHarness) -> None:
-    response = await harness.client.post(
-        "/api/v1/ai/leads",
-        json={"company_description": "We sell a durable SaaS backend template.", "count": 2},
-        headers=harness.auth(),
-    )
-
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert len(body["leads"]) == 2
-    assert {"company", "industry", "reason", "website"} <= set(body["leads"][0])
-    assert body["usage"]["output_tokens"] > 0
-
-
-class Babbler(FakeLLMProvider):
-    """A model that ignores the JSON instructions."""
-
-    answer = ""
-
-    async def complete(self, request: LLMRequest) -> LLMCompletion:
-        self.calls += 1
-        return LLMCompletion(
-            text=self.answer, model=request.model, usage=LLMUsage(input_tokens=9, output_tokens=9)
-        )
-
-
-@pytest.mark.parametrize("answer", ["not json at all", '{"leads": [{"company": ""}]}', "{}"])
-async def test_malformed_model_output_is_rejected_cleanly(harness: AIHarness, answer: str) -> None:
-    babbler = Babbler()
-    babbler.answer = answer
-    harness.container.services.get(LLMAdapters).provider = babbler
-    _clients.pop(harness.container, None)
-
-    response = await harness.client.post(
-        "/api/v1/ai/leads",
-        json={"company_description": "We sell a durable SaaS backend template."},
-        headers=harness.auth(),
-    )
-
-    assert response.status_code == 502
-    assert response.json()["type"] == "/problems/invalid-model-output"
-    assert babbler.calls == 1
-
-
 async def test_health_reports_the_llm_adapter(harness: AIHarness) -> None:
     ready = (await harness.client.get("/health/ready")).json()
     assert ready["services"]["llm"]["adapter"] == "fake"
@@ -307,54 +255,3 @@ async def test_an_unexpected_failure_mid_stream_ends_with_an_internal_error_even
     assert parsed[-1][0] == "error"
     assert parsed[-1][1]["type"] == "/problems/internal-error"
     assert "bug" not in response.text
-
-
-async def run_next_job(harness: AIHarness) -> None:
-    runtime = default_job_runtime(harness.container)
-    claim = await harness.container.jobs.claim_next("test-worker", 60)
-    assert claim is not None
-    await runtime.runner().run(claim)
-
-
-async def test_a_report_is_a_task_run_under_a_job_budget(harness: AIHarness) -> None:
-    accepted = await harness.client.post(
-        "/api/v1/tasks",
-        json={"kind": "report.generate", "payload": {"topic": "Churn", "sections": 2}},
-        headers=harness.auth(),
-    )
-    assert accepted.status_code == 202, accepted.text
-    poll_url = accepted.json()["poll_url"]
-
-    await run_next_job(harness)
-
-    task = (await harness.client.get(poll_url, headers=harness.auth())).json()
-    assert task["status"] == "done", task
-    assert [len(s["body"]) > 0 for s in task["result"]["sections"]] == [True, True]
-    assert harness.provider.calls == 3
-
-
-async def test_a_report_over_its_job_budget_fails_with_budget_exceeded(
-    harness: AIHarness,
-) -> None:
-    payload = {"topic": "Churn", "sections": 8, "budget_tokens": 600}
-    accepted = await harness.client.post(
-        "/api/v1/tasks",
-        json={"kind": "report.generate", "payload": payload},
-        headers=harness.auth(),
-    )
-
-    await run_next_job(harness)
-
-    task = (await harness.client.get(accepted.json()["poll_url"], headers=harness.auth())).json()
-    assert task["status"] == "failed"
-    assert task["attempts"] == 1
-    assert "budget_exceeded" in task["error"]
-
-
-async def test_a_bad_report_payload_is_400(harness: AIHarness) -> None:
-    response = await harness.client.post(
-        "/api/v1/tasks",
-        json={"kind": "report.generate", "payload": {"topic": "", "sections": 99}},
-        headers=harness.auth(),
-    )
-    assert response.status_code == 400

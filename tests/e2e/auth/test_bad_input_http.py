@@ -1,4 +1,4 @@
-"""Hostile input to every auth and user route: a problem+json 4xx, never a 500.
+"""Hostile input to every auth and profile route: a problem+json 4xx, never a 500.
 
 PostgreSQL refuses NUL characters in text, so a NUL that reaches a query would be a 500 there
 and not on SQLite: every case runs on both databases.
@@ -43,8 +43,6 @@ SIGNED_IN_BODIES: dict[tuple[str, str], list[str]] = {
     ("POST", "/api/v1/auth/mfa/step-up"): ["code"],
     ("POST", "/api/v1/auth/password/change"): ["current_password", "new_password"],
     ("PATCH", "/api/v1/users/me"): ["name"],
-    ("POST", "/api/v1/orgs"): ["name"],
-    ("POST", "/api/v1/invitations/accept"): ["token"],
 }
 PATH_IDS = ["nul%00id", "x" * 3000, "%E2%80%AE", "..%2F..%2Fetc"]
 
@@ -95,19 +93,9 @@ async def test_hostile_path_ids_and_headers_answer_with_a_4xx(app: AppPair) -> N
     await register(client, "paths@example.com")
     headers = bearer(await login(client, "paths@example.com"))
     for raw in PATH_IDS:
-        for method, path in (
-            ("DELETE", f"/api/v1/auth/sessions/{raw}"),
-            ("GET", f"/api/v1/orgs/{raw}/members"),
-            ("POST", f"/api/v1/orgs/{raw}/invitations"),
-            ("PATCH", f"/api/v1/orgs/{raw}/members/{raw}"),
-            ("DELETE", f"/api/v1/orgs/{raw}/members/{raw}"),
-        ):
-            body = {"email": "a@example.com", "role": "member"} if method == "POST" else None
-            if method == "PATCH":
-                body = {"role": "member"}
-            response = await client.request(method, path, json=body, headers=headers)
-            assert response.status_code >= 400, (method, path)
-            _assert_problem(response, (method, path))
+        response = await client.delete(f"/api/v1/auth/sessions/{raw}", headers=headers)
+        assert response.status_code >= 400, raw
+        _assert_problem(response, raw)
     for value in ("Bearer", "Bearer \x7f", "Basic abc", "Bearer " + "a." * 2000):
         response = await client.get("/api/v1/users/me", headers={"Authorization": value})
         assert response.status_code == 401, value

@@ -170,6 +170,7 @@ async def test_org_billing_follows_roles(harness: BillingHarness) -> None:
     assert hidden.status_code == 404
 
 
+@pytest.mark.features("orgs")
 async def test_org_checkout_with_the_real_organisations(harness: BillingHarness) -> None:
     client = harness.client
     await register(client, "owner@bulkhead.test")  # type: ignore[arg-type]

@@ -23,16 +23,14 @@ from core.security.passwords import make_django_pbkdf2
 from core.security.secrets import hash_token
 from infra.container import Container
 from infra.db.tables.auth import OneTimeTokenRow, RecoveryCodeRow, RefreshTokenRow, UserRow
-from modules import auth, users
+from modules import auth
 from modules.auth import AuthDeps, IssuedTokens, MfaChallenge
 from modules.auth._second_factor import normalize_recovery_code, verify_second_factor
 from modules.auth.models import NewAccount
 from policies.lockout import ACCOUNT_FREE_FAILURES
-from policies.roles import Role
 from tests.conftest import FakeClock
 from web.auth.dependencies import auth_deps
 from web.auth.principal import principal_from_token
-from web.users.dependencies import users_deps
 
 PASSWORD = "tangerine orbit cactus 47"
 NEW_PASSWORD = "lantern meadow quartz 1988"
@@ -204,20 +202,9 @@ async def test_security_events_are_audited_with_actor_ip_request_id_and_time(
     await auth.forgot_password(deps, email="dan@example.com", meta=META)
     reset = _mailed_token(container, "dan@example.com", "Reset")
     await auth.reset_password(deps, token=reset, password=PASSWORD, meta=META)
-    org_deps = users_deps(container)
-    org = await users.create_org(org_deps, principal, name="Acme", meta=META)
-    other = new_id()
-    await deps.accounts.create(
-        NewAccount(
-            id=other, email="eve@example.com", name=None, password_hash="x", created_at=clock.now()
-        )
-    )
-    await container.users.orgs.add_member(org.id, other, Role.MEMBER, clock.now())
-    await users.change_role(org_deps, principal, org.id, other, role=Role.ADMIN, meta=META)
 
     events = await deps.audit.events_for(user_id, limit=200)
     now = clock.now()
-    _assert_recorded(events, "org.role_changed", now)
     _assert_recorded(events, "password.reset", now)
     _assert_recorded(events, "password.changed", now)
     _assert_recorded(events, "mfa.disabled", now)

@@ -1,4 +1,4 @@
-"""User and organisation use cases on their edges: gone accounts, lost races, mail down."""
+"""Profile use cases on their edges: gone accounts, and what another feature says on deletion."""
 
 from __future__ import annotations
 
@@ -9,14 +9,13 @@ import pytest
 from common.ids import new_id
 from common.principal import Principal
 from common.request_meta import RequestMeta
-from core.errors import AuthenticationError, InputError, NotFoundError
+from core.errors import AuthenticationError, ConflictError
+from core.ports.unit_of_work import UnitOfWork
 from infra.container import Container
 from modules import users
 from modules.auth.models import NewAccount
 from modules.users import UsersDeps
-from policies.roles import Role
 from tests.conftest import FakeClock
-from tests.integration.modules.auth.conftest import BrokenEmail
 from web.users.dependencies import users_deps
 
 META = RequestMeta(ip="192.0.2.2", request_id="r-2")
@@ -35,6 +34,20 @@ async def _user(container: Container, email: str, clock: FakeClock) -> Principal
     return Principal(user_id=user_id)
 
 
+class RecordingHook:
+    """An `AccountDeletionHook` that refuses while `refuse` is set, and says what it saw."""
+
+    def __init__(self, *, refuse: bool) -> None:
+        self.refuse = refuse
+        self.asked: list[str] = []
+
+    async def before_delete(self, user_id: str, uow: UnitOfWork) -> dict[str, str]:
+        self.asked.append(user_id)
+        if self.refuse:
+            raise ConflictError("Not yet", slug="not-yet")
+        return {"settled": "yes"}
+
+
 async def test_a_gone_account_is_unauthenticated(deps: UsersDeps) -> None:
     ghost = Principal(user_id="missing")
     with pytest.raises(AuthenticationError):
@@ -45,61 +58,28 @@ async def test_a_gone_account_is_unauthenticated(deps: UsersDeps) -> None:
         await users.delete_me(deps, ghost, META)
 
 
-async def test_member_management_needs_membership_and_a_member(
+async def test_without_a_deletion_hook_the_account_simply_goes(
     deps: UsersDeps, container: Container, clock: FakeClock
 ) -> None:
     ann = await _user(container, "ann@example.com", clock)
-    bob = await _user(container, "bob@example.com", clock)
-    org = await users.create_org(deps, ann, name="Acme", meta=META)
-    with pytest.raises(NotFoundError, match="organisation"):
-        await users.change_role(deps, bob, org.id, ann.user_id, role=Role.MEMBER, meta=META)
-    with pytest.raises(NotFoundError, match="member"):
-        await users.change_role(deps, ann, org.id, bob.user_id, role=Role.MEMBER, meta=META)
-    with pytest.raises(NotFoundError, match="organisation"):
-        await users.remove_member(deps, bob, org.id, ann.user_id, meta=META)
-    with pytest.raises(NotFoundError, match="member"):
-        await users.remove_member(deps, ann, org.id, bob.user_id, meta=META)
-    same = await users.change_role(deps, ann, org.id, ann.user_id, role=Role.OWNER, meta=META)
-    assert same.role is Role.OWNER
-    with pytest.raises(NotFoundError):
-        await users.invite(deps, bob, org.id, email="x@example.com", role=Role.MEMBER, meta=META)
-    with pytest.raises(InputError):
-        await users.invite(deps, ann, org.id, email="nope", role=Role.MEMBER, meta=META)
+    await users.delete_me(dataclasses.replace(deps, account_deletion=None), ann, META)
+    assert await deps.users.get(ann.user_id) is None
+    deleted = [e for e in await deps.audit.events_for(ann.user_id) if e.event == "user.deleted"]
+    assert [event.detail for event in deleted] == [{}]
 
 
-async def test_invitations_survive_mail_failure_and_lost_races(
+async def test_a_deletion_hook_can_refuse_and_adds_to_the_audit_event(
     deps: UsersDeps, container: Container, clock: FakeClock
 ) -> None:
-    ann = await _user(container, "cat@example.com", clock)
-    org = await users.create_org(deps, ann, name="Acme", meta=META)
-    broken = BrokenEmail()
-    invitation = await users.invite(
-        dataclasses.replace(deps, email=broken),
-        ann,
-        org.id,
-        email="dan@example.com",
-        role=Role.MEMBER,
-        meta=META,
-    )
-    assert invitation.email == "dan@example.com"
-    token = broken.attempts[0].text.rsplit("Token: ", 1)[1].strip()
-
-    with pytest.raises(AuthenticationError):
-        await users.accept_invitation(deps, Principal(user_id="missing"), token=token, meta=META)
-
-    class LosesTheRace:
-        def __init__(self, inner: object) -> None:
-            self._inner = inner
-
-        def __getattr__(self, name: str) -> object:
-            return getattr(self._inner, name)
-
-        async def accept(self, *args: object, **kwargs: object) -> None:
-            return None
-
-    dan = await _user(container, "dan@example.com", clock)
-    racing = dataclasses.replace(deps, invitations=LosesTheRace(deps.invitations))  # type: ignore[arg-type]
-    with pytest.raises(InputError):
-        await users.accept_invitation(racing, dan, token=token, meta=META)
-    membership = await users.accept_invitation(deps, dan, token=token, meta=META)
-    assert membership.role is Role.MEMBER
+    bob = await _user(container, "bob@example.com", clock)
+    hook = RecordingHook(refuse=True)
+    hooked = dataclasses.replace(deps, account_deletion=hook)
+    with pytest.raises(ConflictError):
+        await users.delete_me(hooked, bob, META)
+    assert await deps.users.get(bob.user_id) is not None
+    hook.refuse = False
+    await users.delete_me(hooked, bob, META)
+    assert hook.asked == [bob.user_id, bob.user_id]
+    assert await deps.users.get(bob.user_id) is None
+    deleted = [e for e in await deps.audit.events_for(bob.user_id) if e.event == "user.deleted"]
+    assert [event.detail for event in deleted] == [{"settled": "yes"}]

@@ -75,7 +75,7 @@ def test_names_are_spelled_for_each_use(name: str, resource: str, feature: str) 
     [
         ("kv", "src/infra/kv already exists"),
         ("kv_entries", "table 'kv_entries' is already declared"),
-        ("billing", "src/modules/billing already exists"),
+        ("auth", "src/modules/auth already exists"),
         ("principals", "bind Principal twice"),
     ],
 )

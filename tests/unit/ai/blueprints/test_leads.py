@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ai import ModelOutputError
-from ai.leads import LeadSearch, find_leads
+from ai.blueprints.leads import LeadSearch, find_leads
 from core.ports.llm import LLMCompletion, LLMRequest, LLMUsage
 from tests.unit.ai.conftest import Rig
 

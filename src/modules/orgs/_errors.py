@@ -1,4 +1,4 @@
-"""The errors this module raises more than once."""
+"""The errors the organisation use cases raise more than once."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from core.ports.unit_of_work import UnitOfWork
 from infra.db.engine import Database
 from infra.db.tables.orgs import OrgInvitationRow
 from infra.db.unit_of_work import joined_session
-from modules.users.models import Invitation, NewInvitation
+from modules.orgs.models import Invitation, NewInvitation
 from policies.roles import Role
 
 __all__ = ["SqlInvitationStore"]

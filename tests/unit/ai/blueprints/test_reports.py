@@ -8,7 +8,7 @@ import msgspec
 import pytest
 
 from ai import JobBudgetExceededError
-from ai.reports import ReportRequest, _headings, job_budget_for, report_job_handler
+from ai.blueprints.reports import ReportRequest, _headings, job_budget_for, report_job_handler
 from background.jobs import NonRetryableError
 from background.jobs.registry import JobContext
 from tests.unit.ai.conftest import Rig

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from common.audit import record_audit
 from common.emails import is_valid_email, normalize_email
 from common.ids import new_id
 from common.principal import Principal
@@ -10,10 +11,9 @@ from core.errors import AuthenticationError, FieldError, InputError, PermissionD
 from core.logging import get_logger
 from core.ports.email import EmailDeliveryError, EmailMessage
 from core.security.secrets import generate_token, hash_token
-from modules.users._audit import audit
-from modules.users._errors import forbidden, org_not_found
-from modules.users.deps import UsersDeps
-from modules.users.models import Invitation, Membership, NewInvitation
+from modules.orgs._errors import forbidden, org_not_found
+from modules.orgs.deps import OrgsDeps
+from modules.orgs.models import Invitation, Membership, NewInvitation
 from policies.lifetimes import INVITATION_TTL
 from policies.roles import Role, can_invite
 
@@ -28,7 +28,7 @@ def _invalid_token() -> InputError:
 
 
 async def invite(
-    deps: UsersDeps,
+    deps: OrgsDeps,
     principal: Principal,
     org_id: str,
     *,
@@ -62,8 +62,9 @@ async def invite(
             expires_at=now + INVITATION_TTL,
         )
     )
-    await audit(
-        deps,
+    await record_audit(
+        deps.audit,
+        deps.clock,
         "org.invitation_created",
         meta,
         actor_id=principal.user_id,
@@ -88,33 +89,34 @@ async def invite(
 
 
 async def accept_invitation(
-    deps: UsersDeps, principal: Principal, *, token: str, meta: RequestMeta
+    deps: OrgsDeps, principal: Principal, *, token: str, meta: RequestMeta
 ) -> Membership:
     token_hash = hash_token(token)
     invitation = await deps.invitations.pending(token_hash, deps.clock.now())
     if invitation is None:
         raise _invalid_token()
-    user = await deps.users.get(principal.user_id)
-    if user is None:
+    email = await deps.user_emails.email_of(principal.user_id)
+    if email is None:
         raise AuthenticationError("The account no longer exists")
     # The token proves access to the invited mailbox; only that address's account may use it.
-    if user.email != invitation.email:
+    if email != invitation.email:
         raise PermissionDeniedError(
             "This invitation was sent to another email address",
             slug="invitation-email-mismatch",
         )
     now = deps.clock.now()
     async with deps.unit_of_work() as uow:
-        if await deps.invitations.accept(token_hash, user.id, now, uow) is None:
+        if await deps.invitations.accept(token_hash, principal.user_id, now, uow) is None:
             raise _invalid_token()
         membership = await deps.orgs.add_member(
-            invitation.org_id, user.id, invitation.role, now, uow
+            invitation.org_id, principal.user_id, invitation.role, now, uow
         )
-        await audit(
-            deps,
+        await record_audit(
+            deps.audit,
+            deps.clock,
             "org.invitation_accepted",
             meta,
-            actor_id=user.id,
+            actor_id=principal.user_id,
             subject_id=invitation.id,
             org_id=invitation.org_id,
             uow=uow,

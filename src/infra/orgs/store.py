@@ -18,7 +18,7 @@ from infra.db.tables.auth import UserRow
 from infra.db.tables.orgs import OrgMemberRow, OrgRow
 from infra.db.unit_of_work import joined_session
 from infra.db.upsert import insert_for
-from modules.users.models import Member, Membership, NewOrg, Org, SoleOwnedOrg
+from modules.orgs.models import Member, Membership, NewOrg, Org, SoleOwnedOrg
 from policies.roles import Role
 
 __all__ = ["SqlOrgStore"]
@@ -69,7 +69,7 @@ class SqlOrgStore:
         return found[0] if found else None
 
     async def role_of(self, org_id: str, user_id: str) -> str | None:
-        """`owner`, `admin`, `member` or None: the `OrgRoles` port billing asks through."""
+        """`owner`, `admin`, `member` or None: the `OrgRoles` port other features ask."""
         query = select(OrgMemberRow.role).where(
             OrgMemberRow.org_id == org_id, OrgMemberRow.user_id == user_id
         )

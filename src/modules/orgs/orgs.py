@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from common.audit import record_audit
 from common.ids import new_id
 from common.principal import Principal
 from common.request_meta import RequestMeta
 from core.errors import FieldError, InputError, NotFoundError
-from modules.users._audit import audit
-from modules.users._errors import forbidden, last_owner, org_not_found
-from modules.users.deps import UsersDeps
-from modules.users.models import Member, NewOrg, Org
+from modules.orgs._errors import forbidden, last_owner, org_not_found
+from modules.orgs.deps import OrgsDeps
+from modules.orgs.models import Member, NewOrg, Org
 from policies.roles import MembershipDecision, Role, decide_removal, decide_role_change
 
 __all__ = [
@@ -31,7 +31,7 @@ def _check(decision: MembershipDecision, detail: str) -> None:
         raise last_owner()
 
 
-async def create_org(deps: UsersDeps, principal: Principal, *, name: str, meta: RequestMeta) -> Org:
+async def create_org(deps: OrgsDeps, principal: Principal, *, name: str, meta: RequestMeta) -> Org:
     name = name.strip()
     if not name or len(name) > MAX_ORG_NAME_LENGTH:
         raise InputError(
@@ -41,22 +41,24 @@ async def create_org(deps: UsersDeps, principal: Principal, *, name: str, meta: 
     org = await deps.orgs.create(
         NewOrg(id=new_id(), name=name, created_by=principal.user_id, created_at=deps.clock.now())
     )
-    await audit(deps, "org.created", meta, actor_id=principal.user_id, org_id=org.id)
+    await record_audit(
+        deps.audit, deps.clock, "org.created", meta, actor_id=principal.user_id, org_id=org.id
+    )
     return org
 
 
-async def list_orgs(deps: UsersDeps, principal: Principal) -> list[Org]:
+async def list_orgs(deps: OrgsDeps, principal: Principal) -> list[Org]:
     return await deps.orgs.for_user(principal.user_id)
 
 
-async def list_members(deps: UsersDeps, principal: Principal, org_id: str) -> list[Member]:
+async def list_members(deps: OrgsDeps, principal: Principal, org_id: str) -> list[Member]:
     if await deps.orgs.get(org_id, principal.user_id) is None:
         raise org_not_found()
     return await deps.orgs.members(org_id)
 
 
 async def change_role(
-    deps: UsersDeps,
+    deps: OrgsDeps,
     principal: Principal,
     org_id: str,
     user_id: str,
@@ -79,8 +81,9 @@ async def change_role(
         )
         if target.role is not role:
             await deps.orgs.set_role(org_id, user_id, role, uow)
-            await audit(
-                deps,
+            await record_audit(
+                deps.audit,
+                deps.clock,
                 "org.role_changed",
                 meta,
                 actor_id=principal.user_id,
@@ -100,7 +103,7 @@ async def change_role(
 
 
 async def remove_member(
-    deps: UsersDeps, principal: Principal, org_id: str, user_id: str, *, meta: RequestMeta
+    deps: OrgsDeps, principal: Principal, org_id: str, user_id: str, *, meta: RequestMeta
 ) -> None:
     """Remove a member, or leave when `user_id` is the caller."""
     async with deps.unit_of_work() as uow:
@@ -119,8 +122,9 @@ async def remove_member(
             "Your role does not allow removing this member",
         )
         await deps.orgs.remove_member(org_id, user_id, uow)
-        await audit(
-            deps,
+        await record_audit(
+            deps.audit,
+            deps.clock,
             "org.member_removed",
             meta,
             actor_id=principal.user_id,

@@ -11,8 +11,9 @@ from sqlalchemy import text
 from common.ids import new_id
 from infra.db.engine import Database
 from infra.db.unit_of_work import sql_unit_of_work
-from infra.users import SqlInvitationStore, SqlOrgStore, SqlUserDirectory
-from modules.users.models import NewInvitation, NewOrg
+from infra.orgs import SqlInvitationStore, SqlOrgStore
+from infra.users import SqlUserDirectory
+from modules.orgs.models import NewInvitation, NewOrg
 from policies.roles import Role
 from tests.conftest import FakeClock
 from tests.integration.infra.auth._helpers import make_user
