@@ -40,6 +40,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     database_url: str | None = None
     redis_url: str | None = None
     redis_key_prefix: str = "bulkhead:"
+    redis_max_connections: int = 64
+    redis_pool_timeout_seconds: float = 5.0
 
     jwt_secret: str | None = None
     jwt_issuer: str = "bulkhead"
@@ -135,6 +137,8 @@ _POSITIVE_FIELDS = (
     "job_timeout_seconds",
     "job_backoff_base_ms",
     "job_backoff_cap_seconds",
+    "redis_max_connections",
+    "redis_pool_timeout_seconds",
 )
 _URL_SCHEMES = {
     "database_url": ("postgres", "postgresql", "sqlite"),
@@ -215,7 +219,7 @@ def _name_the_variable(message: str) -> str:
 def _validate(settings: Settings) -> None:
     for field in _POSITIVE_FIELDS:
         if getattr(settings, field) <= 0:
-            raise ConfigurationError(f"{field.upper()}: must be a positive integer")
+            raise ConfigurationError(f"{field.upper()}: must be positive")
     if settings.email_timeout_seconds <= 0:
         raise ConfigurationError("EMAIL_TIMEOUT_SECONDS: must be a positive number")
     if settings.argon2_memory_kib < 19 * 1024:

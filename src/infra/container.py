@@ -7,7 +7,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from functools import partial
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from common.clock import SystemClock
 from core.ports.audit import AuditLog
@@ -88,7 +88,7 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
     """Build every adapter from `settings`; nothing connects until first use."""
     clock = clock or SystemClock()
     database = create_database(database_url_for(settings))
-    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    redis = connect_redis(settings)
     kv: KeyValueStore = (
         RedisKeyValueStore(redis, settings.redis_key_prefix)
         if redis is not None
@@ -123,6 +123,19 @@ def build_container(settings: Settings, *, clock: Clock | None = None) -> Contai
         email=email,
     )
     return container
+
+
+def connect_redis(settings: Settings) -> Redis | None:
+    """A client over a bounded pool: past `REDIS_MAX_CONNECTIONS` in use, callers wait up to
+    `REDIS_POOL_TIMEOUT_SECONDS` for a free connection instead of failing at once."""
+    if not settings.redis_url:
+        return None
+    pool = BlockingConnectionPool.from_url(
+        settings.redis_url,
+        max_connections=settings.redis_max_connections,
+        timeout=settings.redis_pool_timeout_seconds,
+    )
+    return Redis(connection_pool=pool)
 
 
 def build_email_sender(settings: Settings, clock: Clock) -> EmailSender:

@@ -10,6 +10,10 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import OperationalError as DatabaseUnreachableError
+from sqlalchemy.exc import TimeoutError as DatabasePoolTimeoutError
 
 from core.errors import BulkheadError, ErrorKind, FieldError
 from core.logging import get_logger
@@ -45,6 +49,8 @@ _SLUG_BY_STATUS = {
     500: ("internal-error", "Internal server error"),
     503: ("service-unavailable", "Service unavailable"),
 }
+
+BACKEND_RETRY_AFTER_SECONDS = 2
 
 
 class ProblemFieldError(msgspec.Struct, frozen=True):
@@ -208,6 +214,19 @@ def _from_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respons
     return _internal_error(request)
 
 
+def _from_unavailable_backend(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    """The database or Redis is unreachable or saturated: a retryable 503, not a 500."""
+    _log.error("http.backend_unavailable", error_type=type(exc).__name__)
+    return problem_response(
+        request,
+        status=503,
+        slug="service-unavailable",
+        title="Service unavailable",
+        detail="A backing service is unavailable; retry shortly",
+        headers={"Retry-After": str(BACKEND_RETRY_AFTER_SECONDS)},
+    )
+
+
 def _internal_error(request: Request[Any, Any, Any], status: int = 500) -> Response[Problem]:
     slug, title = _SLUG_BY_STATUS.get(status, ("internal-error", "Internal server error"))
     return problem_response(
@@ -219,5 +238,9 @@ exception_handlers: ExceptionHandlersMap = {
     BulkheadError: _from_bulkhead_error,
     ProblemError: _from_problem,
     HTTPException: _from_http,
+    RedisConnectionError: _from_unavailable_backend,
+    RedisTimeoutError: _from_unavailable_backend,
+    DatabaseUnreachableError: _from_unavailable_backend,
+    DatabasePoolTimeoutError: _from_unavailable_backend,
     Exception: _from_unexpected,
 }

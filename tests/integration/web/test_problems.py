@@ -218,3 +218,18 @@ async def test_server_side_errors_say_nothing_of_their_cause(
     )
     assert body["detail"] == "An unexpected error occurred"
     assert LEAKED_SECRET not in response.text
+
+
+async def test_an_unreachable_redis_is_a_retryable_503(
+    make_app: Callable[..., Litestar], sqlite_url: str
+) -> None:
+    app = make_app(DATABASE_URL=sqlite_url, REDIS_URL="redis://127.0.0.1:1/0")
+    async with AsyncTestClient(app) as client:
+        response = await client.post(
+            "/api/v1/auth/login", json={"email": "a@example.com", "password": "x" * 12}
+        )
+
+    assert_problem(response, 503, "service-unavailable")
+    assert response.headers["retry-after"] == "2"
+    assert "127.0.0.1:1" not in response.text
+    assert "Connection" not in response.text
