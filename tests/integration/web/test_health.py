@@ -10,8 +10,13 @@ from litestar.testing import AsyncTestClient
 
 from tests.conftest import PostgresServer
 from tests.integration.web.conftest import closed_port
+from web.features import FEATURES
 
-SERVICES = {"database", "cache", "jobs", "billing", "email", "llm"}
+FEATURE_PROBES = {"billing": "billing", "ai": "llm"}
+"""The readiness probe each feature adds, by feature name."""
+SERVICES = {"database", "cache", "jobs", "email"} | {
+    probe for feature, probe in FEATURE_PROBES.items() if feature in {f.name for f in FEATURES}
+}
 
 
 async def _ready(app: Litestar) -> tuple[int, dict[str, Any]]:
