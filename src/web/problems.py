@@ -12,6 +12,7 @@ from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_500_INTERNAL_SERVER
 from litestar.types import ExceptionHandlersMap
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import OperationalError as DatabaseUnreachableError
 from sqlalchemy.exc import TimeoutError as DatabasePoolTimeoutError
 
@@ -227,6 +228,23 @@ def _from_unavailable_backend(request: Request[Any, Any, Any], exc: Exception) -
     )
 
 
+_UNSTORABLE_TEXT = frozenset({"22021", "22P05"})
+"""PostgreSQL's SQLSTATEs for text it cannot store (a NUL byte, an untranslatable character)."""
+
+
+def _from_database_error(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Problem]:
+    """Input text PostgreSQL cannot store is the client's error (400); the rest is ours."""
+    if getattr(exc.orig, "pgcode", None) in _UNSTORABLE_TEXT:
+        return problem_response(
+            request,
+            status=400,
+            slug="invalid-text",
+            title="Invalid text",
+            detail="Text in the request holds a character that cannot be stored (e.g. NUL)",
+        )
+    return _from_unexpected(request, exc)
+
+
 def _internal_error(request: Request[Any, Any, Any], status: int = 500) -> Response[Problem]:
     slug, title = _SLUG_BY_STATUS.get(status, ("internal-error", "Internal server error"))
     return problem_response(
@@ -242,5 +260,6 @@ exception_handlers: ExceptionHandlersMap = {
     RedisTimeoutError: _from_unavailable_backend,
     DatabaseUnreachableError: _from_unavailable_backend,
     DatabasePoolTimeoutError: _from_unavailable_backend,
+    DBAPIError: _from_database_error,
     Exception: _from_unexpected,
 }

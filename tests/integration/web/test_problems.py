@@ -11,6 +11,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from tests.conftest import PostgresServer, issue_access_token
 from tests.integration.web.conftest import LEAKED_SECRET
 
 PROBLEM = "application/problem+json"
@@ -233,3 +234,16 @@ async def test_an_unreachable_redis_is_a_retryable_503(
     assert response.headers["retry-after"] == "2"
     assert "127.0.0.1:1" not in response.text
     assert "Connection" not in response.text
+
+
+async def test_nul_in_text_that_reaches_postgresql_is_a_400(
+    make_app: Callable[..., Litestar], postgres_server: PostgresServer
+) -> None:
+    """PostgreSQL refuses NUL in text; whatever route lets one through answers 400, not 500."""
+    app = make_app(DATABASE_URL=postgres_server.url)
+    settings = app.state.container.settings
+    headers = {"Authorization": f"Bearer {issue_access_token(settings, 'user-nul')}"}
+    async with AsyncTestClient(app) as client:
+        response = await client.get("/api/v1/tasks/a%00b", headers=headers)
+
+    assert_problem(response, 400, "invalid-text")
