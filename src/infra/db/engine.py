@@ -20,6 +20,7 @@ __all__ = ["Database", "create_database", "database_url_for"]
 
 SQLITE_FILE = "bulkhead.db"
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
+_READ_ONLY = "bulkhead_read_only"
 
 
 def database_url_for(settings: Settings) -> str:
@@ -39,6 +40,9 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self.read_sessions = async_sessionmaker(
+            engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
+        )
 
     @property
     def adapter(self) -> str:
@@ -50,6 +54,11 @@ class Database:
 
     def session(self) -> AsyncSession:
         return self.sessions()
+
+    def read_session(self) -> AsyncSession:
+        """A session for reads that write nothing: on SQLite it does not take the write lock,
+        so a burst of reads never queues behind writers (WAL readers see the last commit)."""
+        return self.read_sessions()
 
     async def ping(self) -> None:
         async with self.engine.connect() as connection:
@@ -92,4 +101,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin_immediate(connection: Any) -> None:
     # Every transaction takes the write lock up front: a read-then-write (claim a job,
     # reserve a budget) can then never interleave with another writer, across processes.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Only sessions from `Database.read_session` (pure reads) begin without it.
+    if connection.get_execution_options().get(_READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

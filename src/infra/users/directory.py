@@ -31,7 +31,7 @@ class SqlUserDirectory:
         self._database = database
 
     async def get(self, user_id: str) -> User | None:
-        async with self._database.session() as session:
+        async with self._database.read_session() as session:
             row = await session.get(UserRow, user_id)
             return None if row is None else user_from_row(row)
 
@@ -55,6 +55,6 @@ class SqlUserDirectory:
             return result.first() is not None
 
     async def email_of(self, user_id: str) -> str | None:
-        async with self._database.session() as session:
+        async with self._database.read_session() as session:
             query = select(UserRow.email).where(UserRow.id == user_id)
             return (await session.execute(query)).scalar_one_or_none()
