@@ -233,7 +233,11 @@ _UNSTORABLE_TEXT = frozenset({"22021", "22P05"})
 
 
 def _from_database_error(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Problem]:
-    """Input text PostgreSQL cannot store is the client's error (400); the rest is ours."""
+    """Input text PostgreSQL cannot store is the client's error (400); a connection the
+    database dropped (a restart: the pool is invalidated, the next request reconnects) is a
+    retryable 503; the rest is ours."""
+    if exc.connection_invalidated:
+        return _from_unavailable_backend(request, exc)
     if getattr(exc.orig, "pgcode", None) in _UNSTORABLE_TEXT:
         return problem_response(
             request,

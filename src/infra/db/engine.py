@@ -80,7 +80,10 @@ def create_database(url: str, **engine_options: Any) -> Database:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
     else:
-        engine_options.setdefault("pool_pre_ping", True)
+        # No pre-ping (a round trip per checkout): a connection the server dropped fails its
+        # request with a 503 and invalidates the pool, and the next request reconnects.
+        engine_options.setdefault("pool_pre_ping", False)
+        engine_options.setdefault("pool_recycle", 1800)
         engine_options.setdefault("pool_size", 10)
         engine_options.setdefault("max_overflow", 20)
         engine = create_async_engine(url, **engine_options)
