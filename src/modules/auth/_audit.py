@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from common.audit import record_audit
 from common.request_meta import RequestMeta
-from core.ports.audit import AuditEvent
 from core.ports.unit_of_work import UnitOfWork
 from modules.auth.deps import AuthDeps
 
@@ -20,16 +20,14 @@ async def audit(
     uow: UnitOfWork | None = None,
     **detail: str,
 ) -> None:
-    await deps.audit.record(
-        AuditEvent(
-            event=event,
-            occurred_at=deps.clock.now(),
-            actor_id=actor_id,
-            subject_id=subject_id,
-            ip=meta.ip,
-            request_id=meta.request_id,
-            user_agent=meta.user_agent,
-            detail=detail,
-        ),
-        uow,
+    """`record_audit` with the auth use cases' log and clock."""
+    await record_audit(
+        deps.audit,
+        deps.clock,
+        event,
+        meta,
+        actor_id=actor_id,
+        subject_id=subject_id,
+        uow=uow,
+        **detail,
     )

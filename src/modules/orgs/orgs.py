@@ -7,6 +7,7 @@ from common.ids import new_id
 from common.principal import Principal
 from common.request_meta import RequestMeta
 from core.errors import FieldError, InputError, NotFoundError
+from core.ports.unit_of_work import UnitOfWork
 from modules.orgs._errors import forbidden, last_owner, org_not_found
 from modules.orgs.deps import OrgsDeps
 from modules.orgs.models import Member, NewOrg, Org
@@ -57,6 +58,22 @@ async def list_members(deps: OrgsDeps, principal: Principal, org_id: str) -> lis
     return await deps.orgs.members(org_id)
 
 
+async def _locked_pair(
+    deps: OrgsDeps, principal: Principal, org_id: str, user_id: str, uow: UnitOfWork
+) -> tuple[Member, Member, int]:
+    """The caller and the target member, with the org's owner count, under the members' lock
+    (so two owners demoting each other cannot both pass the last-owner rule)."""
+    members = {member.user_id: member for member in await deps.orgs.lock_members(org_id, uow)}
+    actor = members.get(principal.user_id)
+    if actor is None:
+        raise org_not_found()
+    target = members.get(user_id)
+    if target is None:
+        raise NotFoundError("No such member", slug="member-not-found")
+    owners = sum(member.role is Role.OWNER for member in members.values())
+    return actor, target, owners
+
+
 async def change_role(
     deps: OrgsDeps,
     principal: Principal,
@@ -67,14 +84,7 @@ async def change_role(
     meta: RequestMeta,
 ) -> Member:
     async with deps.unit_of_work() as uow:
-        members = {member.user_id: member for member in await deps.orgs.lock_members(org_id, uow)}
-        actor = members.get(principal.user_id)
-        if actor is None:
-            raise org_not_found()
-        target = members.get(user_id)
-        if target is None:
-            raise NotFoundError("No such member", slug="member-not-found")
-        owners = sum(member.role is Role.OWNER for member in members.values())
+        actor, target, owners = await _locked_pair(deps, principal, org_id, user_id, uow)
         _check(
             decide_role_change(actor.role, target.role, role, owner_count=owners),
             "Your role does not allow this change",
@@ -107,14 +117,7 @@ async def remove_member(
 ) -> None:
     """Remove a member, or leave when `user_id` is the caller."""
     async with deps.unit_of_work() as uow:
-        members = {member.user_id: member for member in await deps.orgs.lock_members(org_id, uow)}
-        actor = members.get(principal.user_id)
-        if actor is None:
-            raise org_not_found()
-        target = members.get(user_id)
-        if target is None:
-            raise NotFoundError("No such member", slug="member-not-found")
-        owners = sum(member.role is Role.OWNER for member in members.values())
+        actor, target, owners = await _locked_pair(deps, principal, org_id, user_id, uow)
         _check(
             decide_removal(
                 actor.role, target.role, is_self=user_id == principal.user_id, owner_count=owners

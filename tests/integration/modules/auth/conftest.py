@@ -9,7 +9,9 @@ import pytest
 from core.ports.email import EmailDeliveryError, EmailMessage
 from core.settings import Settings
 from infra.container import Container
+from modules.auth.deps import AuthDeps
 from tests.conftest import FakeClock, PostgresServer
+from web.auth.dependencies import auth_deps
 from web.features import build_app_container
 
 
@@ -45,3 +47,8 @@ async def container(
     built = build_app_container(make_settings(DATABASE_URL=database_url), clock=clock)
     yield built
     await built.aclose()
+
+
+@pytest.fixture
+def deps(container: Container) -> AuthDeps:
+    return auth_deps(container)

@@ -29,17 +29,11 @@ from modules.auth._second_factor import normalize_recovery_code, verify_second_f
 from modules.auth.models import NewAccount
 from policies.lockout import ACCOUNT_FREE_FAILURES
 from tests.conftest import FakeClock
-from web.auth.dependencies import auth_deps
 from web.auth.principal import principal_from_token
 
 PASSWORD = "tangerine orbit cactus 47"
 NEW_PASSWORD = "lantern meadow quartz 1988"
 META = RequestMeta(ip="198.51.100.7", user_agent="tests", request_id="req-42")
-
-
-@pytest.fixture
-def deps(container: Container) -> AuthDeps:
-    return auth_deps(container)
 
 
 async def _signed_in(deps: AuthDeps, container: Container, email: str) -> IssuedTokens:

@@ -23,16 +23,10 @@ from policies.mfa import SensitiveAction
 from tests.conftest import FakeClock
 from tests.integration.modules.auth.conftest import BrokenEmail
 from web.auth.controller import _forgot_in_background, _resend_in_background
-from web.auth.dependencies import auth_deps
 from web.auth.principal import principal_from_token
 
 PASSWORD = "tangerine orbit cactus 47"
 META = RequestMeta(ip="192.0.2.1", user_agent="tests", request_id="r-1")
-
-
-@pytest.fixture
-def deps(container: Container) -> AuthDeps:
-    return auth_deps(container)
 
 
 async def _principal(deps: AuthDeps, container: Container, email: str) -> Principal:
