@@ -140,12 +140,10 @@ _POSITIVE_FIELDS = (
     "redis_max_connections",
     "redis_pool_timeout_seconds",
 )
-_URL_SCHEMES = {
+_URL_SCHEMES = {  # any other `*_url` / `*_api_base` setting must be http(s)
     "database_url": ("postgres", "postgresql", "sqlite"),
     "redis_url": ("redis", "rediss", "unix"),
     "smtp_url": ("smtp", "smtps"),
-    "resend_api_url": ("https", "http"),
-    "public_url": ("https", "http"),
 }
 
 
@@ -197,10 +195,10 @@ def _collect(
 
 
 def _check_urls(settings: msgspec.Struct) -> None:
-    """Every `*_url` / `*_api_base` setting must use one of its allowed schemes."""
+    """Every `*_url` / `*_api_base` setting uses an allowed scheme: its own, or http(s)."""
     for field in settings.__struct_fields__:
         schemes = _URL_SCHEMES.get(field)
-        if schemes is None and field.endswith(("_base_url", "_api_base", "_return_url")):
+        if schemes is None and field.endswith(("_url", "_api_base")):
             schemes = ("https", "http")
         value = getattr(settings, field)
         if schemes and value is not None and value.split(":", 1)[0].split("+", 1)[0] not in schemes:
@@ -217,11 +215,7 @@ def _name_the_variable(message: str) -> str:
 
 
 def _validate(settings: Settings) -> None:
-    for field in _POSITIVE_FIELDS:
-        if getattr(settings, field) <= 0:
-            raise ConfigurationError(f"{field.upper()}: must be positive")
-    if settings.email_timeout_seconds <= 0:
-        raise ConfigurationError("EMAIL_TIMEOUT_SECONDS: must be a positive number")
+    positive(settings, *_POSITIVE_FIELDS, "email_timeout_seconds")
     if settings.argon2_memory_kib < 19 * 1024:
         raise ConfigurationError("ARGON2_MEMORY_KIB: must be at least 19456 (OWASP minimum)")
     _check_urls(settings)

@@ -41,6 +41,3 @@ class Services:
         """The service for `kind`, or None when no installed feature provides it."""
         found: T | None = self._by_kind.get(kind)
         return found
-
-    def __contains__(self, kind: type[Any]) -> bool:
-        return kind in self._by_kind

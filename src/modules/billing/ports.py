@@ -15,6 +15,7 @@ import msgspec
 
 from core.ports.org_roles import OrgRoles
 from core.ports.unit_of_work import UnitOfWork
+from core.ports.user_emails import UserEmails
 from modules.billing._models import (
     AccountRef,
     Customer,
@@ -171,9 +172,3 @@ class BillingStore(Protocol):
         ...
 
     async def held_for_review(self, limit: int = 100) -> builtins.list[ReviewItem]: ...
-
-
-class UserEmails(Protocol):
-    """A user's address, for receipts of accounts with no billing email of their own."""
-
-    async def email_of(self, user_id: str) -> str | None: ...

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Protocol
 
 from core.ports.unit_of_work import UnitOfWork
+from core.ports.user_emails import UserEmails
 from modules.orgs.models import (
     Invitation,
     Member,
@@ -18,12 +19,6 @@ from modules.orgs.models import (
 from policies.roles import Role
 
 __all__ = ["InvitationStore", "OrgStore", "UserEmails"]
-
-
-class UserEmails(Protocol):
-    """The accounts' addresses (the users feature's directory): invitations are per address."""
-
-    async def email_of(self, user_id: str) -> str | None: ...
 
 
 class OrgStore(Protocol):

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from web.jobs.runtime import JobRuntime
 
 __all__ = [
-    "DirectoryEmails",
     "billing_service",
     "billing_urls",
     "build_webhook_processor",
@@ -31,17 +30,6 @@ __all__ = [
 
 _SQL_JOB_STORES = frozenset({"sqlite", "postgres"})
 _PROCESSOR_KEY = "stripe_webhook_processor"
-
-
-class DirectoryEmails:
-    """`UserEmails` over the users feature's directory."""
-
-    def __init__(self, container: Container) -> None:
-        self._directory = container.users.directory
-
-    async def email_of(self, user_id: str) -> str | None:
-        user = await self._directory.get(user_id)
-        return user.email if user is not None else None
 
 
 def _with_query(url: str, query: str) -> str:

@@ -11,7 +11,6 @@ from background.jobs.registry import JobContext
 from common.events import PaymentReceived
 from infra.billing.install import BillingAdapters
 from modules.billing import ReceiptSender
-from web.billing.dependencies import DirectoryEmails
 
 if TYPE_CHECKING:
     from web.jobs.runtime import JobRuntime
@@ -31,7 +30,7 @@ def register_billing_jobs(runtime: JobRuntime) -> None:
     receipts = ReceiptSender(
         store=container.services.get(BillingAdapters).store,
         outbox=runtime.outbox,
-        user_emails=DirectoryEmails(container),
+        user_emails=container.users.directory,
         app_name=container.settings.app_name,
     )
 

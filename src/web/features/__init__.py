@@ -35,7 +35,7 @@ __all__ = [
 @dataclass(frozen=True, kw_only=True)
 class Feature:
     name: str
-    summary: str
+    """Unique among the features (`bulkhead new module` refuses a taken one)."""
     routes: Sequence[Any] = ()
     """Litestar controllers and route handlers, mounted by the app factory."""
     jobs: Sequence[JobRegistrar] = ()

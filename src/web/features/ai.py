@@ -7,7 +7,6 @@ from web.features import Feature
 
 FEATURE = Feature(
     name="ai",
-    summary=__doc__ or "",
     routes=(AIController,),
     settings=LLMSettings,
     install=install_llm,

@@ -6,7 +6,6 @@ from web.users import UsersController
 
 FEATURE = Feature(
     name="auth",
-    summary=__doc__ or "",
     routes=(AuthController, UsersController),
     commands=("web.cli.users:users_group",),
     migrations="auth",

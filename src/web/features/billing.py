@@ -8,7 +8,6 @@ from web.features import Feature
 
 FEATURE = Feature(
     name="billing",
-    summary=__doc__ or "",
     routes=(BillingController, StripeWebhookController, FakeCheckoutController),
     jobs=(register_billing_jobs,),
     commands=("web.cli.billing:billing_group",),

@@ -5,7 +5,6 @@ from web.features import Feature
 
 FEATURE = Feature(
     name="blueprints",
-    summary=__doc__ or "",
     routes=(LeadFinderController,),
     jobs=(register_blueprint_jobs,),
 )

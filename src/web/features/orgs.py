@@ -6,7 +6,6 @@ from web.orgs import InvitationsController, OrgsController
 
 FEATURE = Feature(
     name="orgs",
-    summary=__doc__ or "",
     routes=(OrgsController, InvitationsController),
     install=install_orgs,
     migrations="orgs",

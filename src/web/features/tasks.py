@@ -3,4 +3,4 @@
 from web.features import Feature
 from web.tasks import TasksController
 
-FEATURE = Feature(name="tasks", summary=__doc__ or "", routes=(TasksController,))
+FEATURE = Feature(name="tasks", routes=(TasksController,))

@@ -104,12 +104,12 @@ def test_an_existing_alembic_branch_is_refused(project: Path, clock: FakeClock) 
     [
         (
             "tools",
-            'FEATURE = Feature(name="gadgets", summary="")',
+            'FEATURE = Feature(name="gadgets")',
             r"feature 'gadgets' is already declared in src/web/features/tools\.py",
         ),
         (
             "tools",
-            'FEATURE = Feature(name="tools", summary="", migrations="gadgets")',
+            'FEATURE = Feature(name="tools", migrations="gadgets")',
             "Alembic branch 'gadgets' is already declared",
         ),
         ("gadgets", '"""An entry without its folders."""', r"features/gadgets\.py already exists"),
